@@ -1,0 +1,48 @@
+// echo-client: talk to an echo server; see echo-client(1).
+#include "options.hpp"
+#include "split_io.hpp"
+
+#include "echo/address.hpp"
+#include "echo/error.hpp"
+#include "echo/exit_status.hpp"
+#include "echo/log.hpp"
+#include "echo/signals.hpp"
+#include "echo/socket.hpp"
+#include "echo/version.hpp"
+
+#include <iostream>
+
+int main(int argc, char* argv[])
+{
+    namespace status = echo::exit_status;
+    echo::logging::setup("echo-client", echo::log_level::info);
+    try {
+        const auto opts = echo_client::parse_command_line(argc, argv);
+        if (opts.help) {
+            std::cout << echo_client::help_text();
+            return status::ok;
+        }
+        if (opts.version) {
+            std::cout << "echo-client " << echo::version << "\n";
+            return status::ok;
+        }
+        echo::ignore_sigpipe();
+        const auto addresses = echo::resolve({opts.host, opts.port}, echo::resolve_for::connecting);
+        auto socket = echo::connect_to_any(addresses, opts.connect_timeout);
+        echo::set_no_delay(socket.get());
+        const std::string server = echo::peer_address_of(socket.get());
+        return echo_client::run_split_io(std::move(socket), server);
+    } catch (const echo::fatal_error& e) {
+        echo::logging::fatal(e.what());
+        return e.exit_status();
+    } catch (const echo::resolve_error& e) {
+        echo::logging::fatal(e.what());
+        return status::no_host;
+    } catch (const echo::connect_error& e) {
+        echo::logging::fatal(std::string("cannot connect: ") + e.what());
+        return e.timed_out() ? status::timeout : status::unavailable;
+    } catch (const std::exception& e) {
+        echo::logging::fatal(e.what());
+        return status::failure;
+    }
+}

@@ -1,0 +1,95 @@
+#include "options.hpp"
+
+#include "echo/address.hpp"
+#include "echo/error.hpp"
+#include "echo/exit_status.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <charconv>
+#include <sstream>
+
+namespace po = boost::program_options;
+
+namespace echo_client {
+namespace {
+
+const po::options_description& option_table()
+{
+    static const po::options_description table = [] {
+        po::options_description d("Options");
+        d.add_options()
+            ("help,h", "print this help and exit")
+            ("version,V", "print the version and exit")
+            ("connect-timeout,t", po::value<std::string>()->value_name("SECONDS"),
+             "give up on an address after SECONDS, 0 = the system's limit (default 10)");
+        return d;
+    }();
+    return table;
+}
+
+po::options_description positional_table()
+{
+    po::options_description d;
+    d.add_options()
+        ("host", po::value<std::string>())
+        ("port", po::value<std::string>());
+    return d;
+}
+
+} // namespace
+
+std::string help_text()
+{
+    std::ostringstream out;
+    out << "Usage: echo-client [OPTIONS] HOST PORT\n"
+           "Sends standard input to an echo server and writes what comes back to standard output.\n"
+           "A line that is exactly q or Q, or the end of input, ends the input; the client then\n"
+           "prints the rest of the echo and exits.\n\n"
+        << option_table()
+        << "\nSee echo-client(1).\n";
+    return out.str();
+}
+
+options parse_command_line(int argc, const char* const argv[])
+{
+    options result;
+    try {
+        po::options_description all;
+        all.add(option_table()).add(positional_table());
+        po::positional_options_description positional;
+        positional.add("host", 1).add("port", 1);
+        po::variables_map vm;
+        po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+        result.help = vm.count("help") > 0;
+        result.version = vm.count("version") > 0;
+        if (result.help || result.version)
+            return result;
+        if (!vm.count("host") || !vm.count("port"))
+            throw echo::fatal_error(echo::exit_status::usage,
+                                    "missing HOST and PORT (usage: echo-client [OPTIONS] HOST PORT)");
+        result.host = vm["host"].as<std::string>();
+        result.port = vm["port"].as<std::string>();
+        if (result.host.size() > 2 && result.host.front() == '[' && result.host.back() == ']')
+            result.host = result.host.substr(1, result.host.size() - 2); // accept [::1] as well as ::1
+        try {
+            echo::check_service(result.port);
+        } catch (const echo::address_error& e) {
+            throw echo::fatal_error(echo::exit_status::usage, std::string("PORT: ") + e.what());
+        }
+        if (vm.count("connect-timeout")) {
+            const auto& text = vm["connect-timeout"].as<std::string>();
+            unsigned long seconds = 0;
+            const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+            if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || seconds > 86'400)
+                throw echo::fatal_error(echo::exit_status::usage,
+                                        "--connect-timeout " + text + ": expected whole seconds from 0 to 86400");
+            result.connect_timeout = std::chrono::seconds(seconds);
+        }
+    } catch (const po::error& e) {
+        throw echo::fatal_error(echo::exit_status::usage, std::string(e.what()) + " (see echo-client --help)");
+    }
+    return result;
+}
+
+} // namespace echo_client

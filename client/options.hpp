@@ -1,0 +1,22 @@
+// echo-client's command line, through Boost.ProgramOptions.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace echo_client {
+
+struct options {
+    std::string host;
+    std::string port;
+    std::chrono::seconds connect_timeout{10}; // per address; 0: the kernel's own limit
+    bool help = false;
+    bool version = false;
+};
+
+// Throws echo::fatal_error (exit status usage) on a bad option or value.
+[[nodiscard]] options parse_command_line(int argc, const char* const argv[]);
+
+[[nodiscard]] std::string help_text();
+
+} // namespace echo_client

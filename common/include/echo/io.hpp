@@ -1,0 +1,37 @@
+// Reads and writes that survive signals (EINTR) and short writes. They report
+// errors as errno values instead of throwing: the echo loops treat a reset
+// peer as an ordinary way for a connection to end.
+#pragma once
+
+#include <sys/types.h>
+
+#include <csignal>
+#include <cstddef>
+#include <span>
+#include <string_view>
+
+namespace echo {
+
+// Outcome of one I/O call: bytes moved, or the errno that stopped it.
+struct io_result {
+    std::size_t bytes = 0;
+    int error = 0; // 0: success (bytes == 0 on a read means end of file)
+    [[nodiscard]] bool ok() const noexcept { return error == 0; }
+};
+
+// A flag a signal handler sets to ask a blocked call to give up: when EINTR
+// arrives and *stop is set, the call returns error EINTR instead of retrying.
+using stop_flag = const volatile std::sig_atomic_t*;
+
+// One read(2), retried on EINTR.
+[[nodiscard]] io_result read_some(int fd, std::span<char> buffer, stop_flag stop = nullptr) noexcept;
+
+// write(2) until every byte is written or an error other than EINTR occurs;
+// `bytes` says how much went out either way.
+[[nodiscard]] io_result write_all(int fd, std::string_view data, stop_flag stop = nullptr) noexcept;
+
+// send(2) with MSG_NOSIGNAL until all is sent: a vanished peer is an EPIPE
+// result, never a SIGPIPE.
+[[nodiscard]] io_result send_all(int fd, std::string_view data, stop_flag stop = nullptr) noexcept;
+
+} // namespace echo

@@ -1,0 +1,58 @@
+#include "echo/io.hpp"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace echo {
+
+namespace {
+
+bool retry(int err, stop_flag stop) noexcept
+{
+    return err == EINTR && !(stop && *stop);
+}
+
+} // namespace
+
+io_result read_some(int fd, std::span<char> buffer, stop_flag stop) noexcept
+{
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+        if (n >= 0)
+            return {static_cast<std::size_t>(n), 0};
+        if (!retry(errno, stop))
+            return {0, errno};
+    }
+}
+
+namespace {
+
+template <typename Put>
+io_result put_all(std::string_view data, stop_flag stop, Put put) noexcept
+{
+    std::size_t done = 0;
+    while (done < data.size()) {
+        const ssize_t n = put(data.data() + done, data.size() - done);
+        if (n > 0)
+            done += static_cast<std::size_t>(n);
+        else if (n < 0 && !retry(errno, stop))
+            return {done, errno};
+    }
+    return {done, 0};
+}
+
+} // namespace
+
+io_result write_all(int fd, std::string_view data, stop_flag stop) noexcept
+{
+    return put_all(data, stop, [fd](const char* p, std::size_t n) { return ::write(fd, p, n); });
+}
+
+io_result send_all(int fd, std::string_view data, stop_flag stop) noexcept
+{
+    return put_all(data, stop, [fd](const char* p, std::size_t n) { return ::send(fd, p, n, MSG_NOSIGNAL); });
+}
+
+} // namespace echo

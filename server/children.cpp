@@ -1,0 +1,59 @@
+#include "children.hpp"
+
+#include <netinet/in.h>
+
+#include <cstring>
+
+namespace echod {
+
+source_key source_of(const sockaddr* peer)
+{
+    source_key key;
+    if (peer->sa_family == AF_INET) {
+        // Stored as ::ffff:a.b.c.d so both ways of arriving count together.
+        key.bytes[10] = key.bytes[11] = 0xff;
+        std::memcpy(&key.bytes[12], &reinterpret_cast<const sockaddr_in*>(peer)->sin_addr, 4);
+    } else if (peer->sa_family == AF_INET6) {
+        const auto& addr = reinterpret_cast<const sockaddr_in6*>(peer)->sin6_addr;
+        std::memcpy(key.bytes.data(), &addr, 16);
+        if (!IN6_IS_ADDR_V4MAPPED(&addr))
+            std::memset(&key.bytes[8], 0, 8); // the /64
+    }
+    return key;
+}
+
+std::size_t source_key_hash::operator()(const source_key& k) const noexcept
+{
+    // FNV-1a over the 16 bytes.
+    std::uint64_t h = 1469598103934665603ULL;
+    for (auto b : k.bytes)
+        h = (h ^ b) * 1099511628211ULL;
+    return static_cast<std::size_t>(h);
+}
+
+void child_table::add(pid_t pid, child_info info)
+{
+    ++per_source_[info.source];
+    children_.emplace(pid, std::move(info));
+}
+
+bool child_table::remove(pid_t pid, child_info& out)
+{
+    const auto it = children_.find(pid);
+    if (it == children_.end())
+        return false;
+    const auto count = per_source_.find(it->second.source);
+    if (count != per_source_.end() && --count->second == 0)
+        per_source_.erase(count);
+    out = std::move(it->second);
+    children_.erase(it);
+    return true;
+}
+
+unsigned child_table::connections_from(const source_key& source) const
+{
+    const auto it = per_source_.find(source);
+    return it == per_source_.end() ? 0 : it->second;
+}
+
+} // namespace echod

@@ -1,0 +1,32 @@
+// echod's configuration: what the command line and /etc/echod.conf set.
+#pragma once
+
+#include "echo/log.hpp"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace echod {
+
+// Limits that protect the host; all can change on reload (SIGHUP).
+struct limits {
+    unsigned max_connections = 512;   // children at once; at the limit the parent stops accepting
+    unsigned max_per_source = 64;     // connections per client address (IPv6: per /64); 0 = no limit
+    std::chrono::seconds idle_timeout{300};    // 0 = none
+    std::chrono::seconds shutdown_timeout{5};  // grace for connections on SIGTERM
+    friend bool operator==(const limits&, const limits&) = default;
+};
+
+struct config {
+    std::vector<std::string> listen{"[::]:7"};
+    bool listen_given = false; // --listen was on the command line
+    int backlog = 1024;
+    echo::log_level log_level = echo::log_level::info;
+    struct limits limits;
+    unsigned prefork = 0;               // children kept waiting in accept(); 0 = fork per connection
+    unsigned connections_per_child = 1; // with prefork: connections a child serves before it exits
+    std::string config_path = "/etc/echod.conf";
+};
+
+} // namespace echod

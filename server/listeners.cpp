@@ -1,0 +1,110 @@
+#include "listeners.hpp"
+
+#include "echo/address.hpp"
+#include "echo/error.hpp"
+#include "echo/exit_status.hpp"
+#include "echo/protocol.hpp"
+#include "echo/socket.hpp"
+
+#include <fcntl.h>
+#include <systemd/sd-daemon.h>
+
+#include <cstring>
+
+namespace echod {
+namespace {
+
+namespace status = echo::exit_status;
+
+std::vector<listener> take_from_systemd(int count)
+{
+    std::vector<listener> out;
+    for (int fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + count; ++fd) {
+        echo::unique_fd owned(fd);
+        const int r = sd_is_socket_inet(fd, AF_UNSPEC, SOCK_STREAM, 1, 0);
+        if (r <= 0)
+            throw echo::fatal_error(status::config,
+                                    "file descriptor " + std::to_string(fd) +
+                                        " passed by systemd is not a listening TCP socket" +
+                                        (r < 0 ? std::string(": ") + std::strerror(-r) : std::string()) +
+                                        " (check ListenStream= in the .socket unit)");
+        const int flags = ::fcntl(fd, F_GETFL);
+        ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+        ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+        out.push_back({std::move(owned), echo::local_address_of(fd)});
+    }
+    return out;
+}
+
+echo::fatal_error explain(const echo::listen_error& e)
+{
+    switch (e.error()) {
+    case EADDRINUSE:
+        return {status::unavailable, std::string(e.what()) + " (is another server running?)"};
+    case EACCES:
+    case EPERM:
+        return {status::no_permission,
+                std::string(e.what()) +
+                    " (ports below 1024 need root or CAP_NET_BIND_SERVICE; try a port of 1024 or more, "
+                    "e.g. --listen :7777)"};
+    case EADDRNOTAVAIL:
+        return {status::no_host, std::string(e.what()) + " (no interface has that address)"};
+    default:
+        return {status::failure, e.what()};
+    }
+}
+
+} // namespace
+
+std::vector<listener> open_listeners(const config& cfg, bool& socket_activated)
+{
+    // Unset LISTEN_* so that nothing we start later mistakes them for its own.
+    const int passed = sd_listen_fds(1);
+    if (passed < 0)
+        throw echo::fatal_error(status::config, std::string("cannot take sockets from systemd: ") +
+                                                    std::strerror(-passed));
+    socket_activated = passed > 0;
+    if (socket_activated) {
+        if (cfg.listen_given)
+            throw echo::fatal_error(status::usage,
+                                    "--listen cannot be used when systemd passes the listening sockets "
+                                    "(socket activation); set ListenStream= in echod.socket instead");
+        return take_from_systemd(passed);
+    }
+
+    std::vector<listener> out;
+    for (const auto& text : cfg.listen) {
+        std::vector<echo::socket_address> addresses;
+        try {
+            addresses = echo::resolve(echo::parse_endpoint(text, echo::protocol::default_port),
+                                      echo::resolve_for::listening);
+        } catch (const echo::address_error& e) {
+            throw echo::fatal_error(status::usage, std::string("--listen ") + e.what());
+        } catch (const echo::resolve_error& e) {
+            throw echo::fatal_error(status::no_host, std::string("--listen ") + text + ": " + e.what());
+        }
+        for (const auto& address : addresses) {
+            try {
+                echo::unique_fd fd = echo::listen_on(address, cfg.backlog);
+                std::string name = echo::local_address_of(fd.get());
+                out.push_back({std::move(fd), std::move(name)});
+            } catch (const echo::listen_error& e) {
+                throw explain(e);
+            }
+        }
+    }
+    return out;
+}
+
+std::string describe(const std::vector<listener>& listeners)
+{
+    std::string text;
+    for (const auto& l : listeners) {
+        if (!text.empty())
+            text += ", ";
+        text += l.name;
+    }
+    return text;
+}
+
+} // namespace echod

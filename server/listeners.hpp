@@ -1,0 +1,28 @@
+// The listening sockets: bound from --listen, or passed by systemd (socket
+// activation).
+#pragma once
+
+#include "config.hpp"
+
+#include "echo/unique_fd.hpp"
+
+#include <string>
+#include <vector>
+
+namespace echod {
+
+struct listener {
+    echo::unique_fd fd; // non-blocking, close-on-exec
+    std::string name;   // "[::]:7" as bound, for logs and status
+};
+
+// Takes the sockets systemd passed (LISTEN_FDS), or binds cfg.listen when
+// there are none. Throws echo::fatal_error with the exit status for the
+// cause: address in use, no permission for a low port, an address that is not
+// here, a passed socket that is not a listening TCP socket, or --listen given
+// together with passed sockets.
+[[nodiscard]] std::vector<listener> open_listeners(const config& cfg, bool& socket_activated);
+
+[[nodiscard]] std::string describe(const std::vector<listener>& listeners);
+
+} // namespace echod

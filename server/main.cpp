@@ -1,0 +1,42 @@
+// echod: a forking TCP echo server. See echod(8).
+#include "listeners.hpp"
+#include "options.hpp"
+#include "supervisor.hpp"
+
+#include "echo/error.hpp"
+#include "echo/exit_status.hpp"
+#include "echo/log.hpp"
+#include "echo/signals.hpp"
+#include "echo/version.hpp"
+
+#include <iostream>
+
+int main(int argc, char* argv[])
+{
+    echo::logging::setup("echod", echo::log_level::info);
+    try {
+        const auto cli = echod::parse_command_line(argc, argv);
+        if (cli.help) {
+            std::cout << echod::help_text();
+            return echo::exit_status::ok;
+        }
+        if (cli.version) {
+            std::cout << "echod " << echo::version << "\n";
+            return echo::exit_status::ok;
+        }
+        auto cfg = echod::load_config(cli);
+        echo::logging::set_threshold(cfg.log_level);
+        // A client that vanishes mid-write is an EPIPE for its child, not a death.
+        echo::ignore_sigpipe();
+        bool socket_activated = false;
+        auto listeners = echod::open_listeners(cfg, socket_activated);
+        echod::supervisor server(std::move(cfg), std::move(listeners), cli, socket_activated);
+        return server.run();
+    } catch (const echo::fatal_error& e) {
+        echo::logging::fatal(e.what());
+        return e.exit_status();
+    } catch (const std::exception& e) {
+        echo::logging::fatal(e.what());
+        return echo::exit_status::failure;
+    }
+}

@@ -1,0 +1,103 @@
+#include "session.hpp"
+
+#include "echo/io.hpp"
+#include "echo/log.hpp"
+#include "echo/signals.hpp"
+#include "echo/socket.hpp"
+
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+namespace echod {
+namespace {
+
+// Set by the SIGTERM/SIGINT handler; the only state a handler touches.
+volatile std::sig_atomic_t stop_requested = 0;
+
+void request_stop(int) { stop_requested = 1; }
+
+// In .bss: the parent never touches it, so fork() copies nothing for it and
+// each child faults in only the pages it uses.
+alignas(4096) char buffer[64 * 1024];
+
+void set_timeouts(int fd, std::chrono::seconds idle)
+{
+    if (idle.count() == 0)
+        return;
+    // The kernel ends a read (or a write the client does not drain) that
+    // waits this long with EAGAIN: the idle timeout costs no extra syscalls.
+    timeval tv{};
+    tv.tv_sec = static_cast<time_t>(idle.count());
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
+std::string why_read_ended(int err)
+{
+    switch (err) {
+    case 0: return "client closed";
+    case ECONNRESET: return "reset by client";
+    case EAGAIN: return "idle timeout";
+    case ETIMEDOUT: return "connection timed out";
+    case EINTR: return "server shutting down";
+    default: return std::string("read error: ") + std::strerror(err);
+    }
+}
+
+std::string why_write_ended(int err)
+{
+    switch (err) {
+    case EPIPE:
+    case ECONNRESET: return "client went away while data was sent back";
+    case EAGAIN: return "idle timeout: client stopped reading";
+    case EINTR: return "server shutting down";
+    default: return std::string("write error: ") + std::strerror(err);
+    }
+}
+
+} // namespace
+
+void become_session_process() noexcept
+{
+    echo::interrupt_on(SIGTERM, request_stop);
+    echo::interrupt_on(SIGINT, request_stop);
+    echo::default_action(SIGHUP);
+}
+
+int serve_connection(int fd, const std::string& peer, const session_options& options)
+{
+    const auto started = std::chrono::steady_clock::now();
+    echo::set_no_delay(fd);
+    set_timeouts(fd, options.idle_timeout);
+
+    unsigned long long echoed = 0;
+    std::string ended;
+    for (;;) {
+        if (stop_requested) {
+            ended = why_read_ended(EINTR);
+            break;
+        }
+        const auto in = echo::read_some(fd, buffer, &stop_requested);
+        if (!in.ok() || in.bytes == 0) {
+            ended = why_read_ended(in.error);
+            break;
+        }
+        // One write per read: the client sees its data back at once.
+        const auto out = echo::send_all(fd, {buffer, in.bytes}, &stop_requested);
+        echoed += out.bytes;
+        if (!out.ok()) {
+            ended = why_write_ended(out.error);
+            break;
+        }
+    }
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+    echo::log(echo::log_level::info, "connection from ", peer, " ended: ", ended, "; ", echoed,
+              " bytes echoed in ", took.count(), " s");
+    return 0;
+}
+
+} // namespace echod

@@ -1,0 +1,356 @@
+#include "supervisor.hpp"
+
+#include "session.hpp"
+
+#include "echo/address.hpp"
+#include "echo/error.hpp"
+#include "echo/log.hpp"
+#include "echo/version.hpp"
+
+#include <sys/epoll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+namespace echod {
+namespace {
+
+using namespace std::chrono_literals;
+using echo::log;
+using echo::log_level;
+
+// epoll user data for the signalfd; listeners use their index.
+constexpr std::uint64_t signal_token = ~0ULL;
+
+// Status lines for systemd at most this often.
+constexpr auto status_interval = 250ms;
+// How long accept() pauses after running out of descriptors or memory, and
+// after fork() fails: long enough not to spin, short enough to recover fast.
+constexpr auto resource_backoff = 100ms;
+// After the grace period children get SIGTERM, then this long before SIGKILL.
+constexpr auto terminate_grace = 2s;
+
+std::string plural(std::size_t n, const char* word)
+{
+    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+} // namespace
+
+supervisor::supervisor(config cfg, std::vector<listener> listeners, const command_line& cli, bool socket_activated)
+    : cfg_(std::move(cfg)),
+      cli_(cli),
+      socket_activated_(socket_activated),
+      listeners_(std::move(listeners)),
+      signals_({SIGCHLD, SIGTERM, SIGINT, SIGHUP}),
+      epoll_(::epoll_create1(EPOLL_CLOEXEC))
+{
+    if (!epoll_)
+        echo::throw_errno("epoll_create1");
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = signal_token;
+    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, signals_.fd(), &ev) != 0)
+        echo::throw_errno("epoll_ctl signalfd");
+}
+
+int supervisor::run()
+{
+    update_accepting();
+    log(log_level::notice, "echod ", echo::version, " listening on ", describe(listeners_),
+        socket_activated_ ? " (sockets from systemd)" : "");
+    notify_.ready(status_line());
+    status_sent_ = clock::now();
+    if (notify_.watchdog_interval().count() > 0)
+        next_watchdog_ = clock::now();
+
+    epoll_event events[32];
+    while (phase_ == phase::serving || !children_.empty()) {
+        const int n = ::epoll_wait(epoll_.get(), events, 32, wait_timeout_ms(clock::now()));
+        if (n < 0 && errno != EINTR)
+            echo::throw_errno("epoll_wait");
+        for (int i = 0; i < n; ++i) {
+            if (events[i].data.u64 == signal_token)
+                handle_signals();
+            else if (events[i].data.u64 < listeners_.size() && accepting_)
+                accept_from(listeners_[events[i].data.u64]);
+        }
+        on_timers(clock::now());
+    }
+    log(log_level::notice, "stopped after serving ", plural(served_, "connection"));
+    return 0;
+}
+
+void supervisor::accept_from(listener& l)
+{
+    // A bounded batch, so signals and other listeners get their turn in a flood.
+    for (int batch = 0; batch < 64 && accepting_; ++batch) {
+        sockaddr_storage peer{};
+        socklen_t length = sizeof peer;
+        // Blocking (for the child's simple I/O loop) and close-on-exec.
+        const int fd = ::accept4(l.fd.get(), reinterpret_cast<sockaddr*>(&peer), &length, SOCK_CLOEXEC);
+        if (fd < 0) {
+            switch (errno) {
+            case EAGAIN:
+                return;
+            case EINTR:
+            case ECONNABORTED:
+            case EPROTO:
+            // Linux reports pending network errors of the new socket from accept().
+            case ENETDOWN: case ENOPROTOOPT: case EHOSTDOWN: case ENONET:
+            case EHOSTUNREACH: case EOPNOTSUPP: case ENETUNREACH:
+                continue;
+            case EMFILE:
+            case ENFILE:
+            case ENOBUFS:
+            case ENOMEM:
+                // The connection stays in the backlog; retrying at once would spin.
+                accept_failures_.log(log_level::warning, "accept on ", l.name, ": ", std::strerror(errno),
+                                     "; pausing accept for ", resource_backoff.count(), " ms");
+                back_off(resource_backoff);
+                return;
+            default:
+                accept_failures_.log(log_level::error, "accept on ", l.name, ": ", std::strerror(errno));
+                back_off(resource_backoff);
+                return;
+            }
+        }
+        start_session(echo::unique_fd(fd), peer, length);
+    }
+}
+
+void supervisor::start_session(echo::unique_fd connection, const sockaddr_storage& peer, socklen_t length)
+{
+    // `connection` is the parent's copy: it is closed when this function
+    // returns, whatever happens, so the child alone holds the socket.
+    const auto* address = reinterpret_cast<const sockaddr*>(&peer);
+    std::string who = echo::to_string(address, length);
+    const source_key source = source_of(address);
+    if (cfg_.limits.max_per_source > 0 && children_.connections_from(source) >= cfg_.limits.max_per_source) {
+        source_refusals_.log(log_level::warning, "refused connection from ", who, ": its source already has ",
+                             cfg_.limits.max_per_source, " connections (max-per-source)");
+        return;
+    }
+
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+        fork_failures_.log(log_level::error, "cannot fork to serve ", who, ": ", std::strerror(errno),
+                           "; connection closed, pausing accept for ", resource_backoff.count(), " ms");
+        back_off(resource_backoff);
+        return;
+    }
+    if (pid == 0)
+        run_child(connection.get(), who);
+
+    log(log_level::info, "connection from ", who, " served by pid ", pid);
+    children_.add(pid, {source, std::move(who), clock::now()});
+    ++served_;
+    mark_status_changed();
+    update_accepting();
+}
+
+void supervisor::run_child(int connection, const std::string& peer)
+{
+    become_session_process();
+    signals_.release_in_child();
+    // The child keeps its connection and stdio, nothing else: every listening
+    // socket, the epoll and signal descriptors and anything a library opened
+    // are closed here, so a listener dies with the parent alone.
+    if (connection > STDERR_FILENO + 1)
+        ::close_range(STDERR_FILENO + 1, static_cast<unsigned>(connection) - 1, 0);
+    ::close_range(static_cast<unsigned>(connection) + 1, ~0U, 0);
+    // No return into the parent's stack: _exit skips destructors of objects
+    // whose descriptors are already gone.
+    ::_exit(serve_connection(connection, peer, session_options{cfg_.limits.idle_timeout}));
+}
+
+void supervisor::handle_signals()
+{
+    while (const auto info = signals_.next()) {
+        switch (info->ssi_signo) {
+        case SIGCHLD:
+            // Signals do not queue: one SIGCHLD may stand for many children.
+            reap_children();
+            break;
+        case SIGHUP:
+            reload();
+            break;
+        case SIGTERM:
+        case SIGINT:
+            begin_shutdown(static_cast<int>(info->ssi_signo));
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+void supervisor::reap_children()
+{
+    for (;;) {
+        int status = 0;
+        const pid_t pid = ::waitpid(-1, &status, WNOHANG);
+        if (pid == 0)
+            break;
+        if (pid < 0) {
+            if (errno == EINTR)
+                continue;
+            break; // ECHILD: none left
+        }
+        child_info info;
+        if (!children_.remove(pid, info))
+            continue;
+        mark_status_changed();
+        const bool expected_kill = phase_ != phase::serving && WIFSIGNALED(status) &&
+                                   (WTERMSIG(status) == SIGTERM || WTERMSIG(status) == SIGKILL);
+        if (WIFSIGNALED(status) && !expected_kill)
+            log(log_level::warning, "pid ", pid, " serving ", info.peer, " was killed by signal ",
+                WTERMSIG(status), " (", ::strsignal(WTERMSIG(status)), ")");
+        else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+            log(log_level::warning, "pid ", pid, " serving ", info.peer, " exited with status ",
+                WEXITSTATUS(status));
+    }
+    update_accepting();
+}
+
+void supervisor::reload()
+{
+    notify_.reloading();
+    log(log_level::notice, "reloading configuration from ", cfg_.config_path);
+    try {
+        config next = load_config(cli_);
+        if (!socket_activated_ && (next.listen != cfg_.listen || next.backlog != cfg_.backlog))
+            log(log_level::warning, "listen addresses and backlog change only on restart; still listening on ",
+                describe(listeners_));
+        if (next.prefork != cfg_.prefork || next.connections_per_child != cfg_.connections_per_child)
+            log(log_level::warning, "prefork settings change only on restart");
+        echo::logging::set_threshold(next.log_level);
+        cfg_.log_level = next.log_level;
+        cfg_.limits = next.limits;
+        log(log_level::notice, "configuration reloaded: log-level ", echo::to_string(cfg_.log_level),
+            ", max-connections ", cfg_.limits.max_connections, ", max-per-source ", cfg_.limits.max_per_source,
+            ", idle-timeout ", cfg_.limits.idle_timeout.count(), " s, shutdown-timeout ",
+            cfg_.limits.shutdown_timeout.count(), " s");
+    } catch (const std::exception& e) {
+        log(log_level::error, "reload failed, keeping the running configuration: ", e.what());
+    }
+    update_accepting();
+    notify_.ready(status_line());
+    status_sent_ = clock::now();
+    status_changed_ = false;
+}
+
+void supervisor::begin_shutdown(int signo)
+{
+    if (phase_ != phase::serving) {
+        // A second request: do not wait for the grace period.
+        escalate();
+        return;
+    }
+    phase_ = phase::draining;
+    // Closing the listeners refuses new clients at once (and removes them from epoll).
+    listeners_.clear();
+    accepting_ = false;
+    phase_deadline_ = clock::now() + cfg_.limits.shutdown_timeout;
+    log(log_level::notice, "received ", ::sigabbrev_np(signo) ? ::sigabbrev_np(signo) : "signal", ": shutting down; ",
+        children_.empty() ? std::string("no connections open")
+                          : plural(children_.size(), "connection") + " get " +
+                                std::to_string(cfg_.limits.shutdown_timeout.count()) + " s to finish");
+    notify_.stopping("Shutting down, " + plural(children_.size(), "connection") + " open");
+    if (cfg_.limits.shutdown_timeout.count() == 0)
+        escalate();
+}
+
+void supervisor::escalate()
+{
+    if (children_.empty())
+        return;
+    const int signo = phase_ == phase::draining ? SIGTERM : SIGKILL;
+    phase_ = phase_ == phase::draining ? phase::terminating : phase::killing;
+    phase_deadline_ = clock::now() + terminate_grace;
+    log(log_level::notice, "ending ", plural(children_.size(), "connection"), " with SIG",
+        signo == SIGTERM ? "TERM" : "KILL");
+    children_.for_each_pid([signo](pid_t pid) { ::kill(pid, signo); });
+}
+
+void supervisor::back_off(std::chrono::milliseconds how_long)
+{
+    backoff_until_ = clock::now() + how_long;
+    update_accepting();
+}
+
+void supervisor::update_accepting()
+{
+    const bool at_limit = children_.size() >= cfg_.limits.max_connections;
+    const bool want = phase_ == phase::serving && !at_limit && clock::now() >= backoff_until_;
+    if (want == accepting_)
+        return;
+    if (at_limit && phase_ == phase::serving)
+        at_limit_.log(log_level::notice, "max-connections (", cfg_.limits.max_connections,
+                      ") reached: new clients wait in the listen backlog");
+    for (std::size_t i = 0; i < listeners_.size(); ++i) {
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.u64 = i;
+        if (::epoll_ctl(epoll_.get(), want ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, listeners_[i].fd.get(), &ev) != 0)
+            echo::throw_errno("epoll_ctl listener " + listeners_[i].name);
+    }
+    accepting_ = want;
+}
+
+void supervisor::on_timers(clock::time_point now)
+{
+    if (!accepting_ && phase_ == phase::serving && now >= backoff_until_)
+        update_accepting();
+    if (phase_ != phase::serving && phase_ != phase::killing && now >= phase_deadline_)
+        escalate();
+    if (notify_.watchdog_interval().count() > 0 && now >= next_watchdog_) {
+        notify_.watchdog_ping();
+        next_watchdog_ = now + notify_.watchdog_interval() / 2;
+    }
+    if (status_changed_ && now >= status_sent_ + status_interval) {
+        notify_.status(status_line());
+        status_sent_ = now;
+        status_changed_ = false;
+    }
+}
+
+int supervisor::wait_timeout_ms(clock::time_point now) const
+{
+    auto next = clock::time_point::max();
+    if (!accepting_ && phase_ == phase::serving && backoff_until_ > now)
+        next = std::min(next, backoff_until_);
+    if (phase_ == phase::draining || phase_ == phase::terminating)
+        next = std::min(next, phase_deadline_);
+    if (notify_.watchdog_interval().count() > 0)
+        next = std::min(next, next_watchdog_);
+    if (status_changed_)
+        next = std::min(next, status_sent_ + status_interval);
+    if (next == clock::time_point::max())
+        return -1;
+    const auto ms = std::chrono::ceil<std::chrono::milliseconds>(next - now).count();
+    return static_cast<int>(std::clamp<long long>(ms, 0, 60'000));
+}
+
+void supervisor::mark_status_changed()
+{
+    if (notify_.enabled())
+        status_changed_ = true;
+}
+
+std::string supervisor::status_line() const
+{
+    std::string line = "Serving " + plural(children_.size(), "connection") + ", " + std::to_string(served_) +
+                       " served";
+    if (phase_ != phase::serving)
+        return "Shutting down, " + plural(children_.size(), "connection") + " open";
+    if (children_.size() >= cfg_.limits.max_connections)
+        line += ", at max-connections";
+    return line + ", listening on " + describe(listeners_);
+}
+
+} // namespace echod

@@ -1,0 +1,74 @@
+// The parent process: it accepts, forks one child per connection, reaps every
+// child, enforces the limits, and talks to systemd. It never touches a
+// client's data.
+#pragma once
+
+#include "children.hpp"
+#include "config.hpp"
+#include "listeners.hpp"
+#include "log_throttle.hpp"
+#include "notifier.hpp"
+#include "options.hpp"
+
+#include "echo/signals.hpp"
+#include "echo/unique_fd.hpp"
+
+#include <sys/socket.h>
+
+#include <chrono>
+#include <vector>
+
+namespace echod {
+
+class supervisor {
+public:
+    supervisor(config cfg, std::vector<listener> listeners, const command_line& cli, bool socket_activated);
+
+    // Serves until SIGTERM/SIGINT and every child is gone; returns the exit status.
+    int run();
+
+private:
+    using clock = std::chrono::steady_clock;
+    enum class phase { serving, draining, terminating, killing };
+
+    void accept_from(listener& l);
+    void start_session(echo::unique_fd connection, const sockaddr_storage& peer, socklen_t length);
+    [[noreturn]] void run_child(int connection, const std::string& peer);
+    void handle_signals();
+    void reap_children();
+    void reload();
+    void begin_shutdown(int signo);
+    void escalate();
+    void back_off(std::chrono::milliseconds how_long);
+    void update_accepting();
+    void on_timers(clock::time_point now);
+    [[nodiscard]] int wait_timeout_ms(clock::time_point now) const;
+    void mark_status_changed();
+    [[nodiscard]] std::string status_line() const;
+
+    config cfg_;
+    const command_line& cli_;
+    bool socket_activated_;
+    std::vector<listener> listeners_;
+    echo::signal_events signals_;
+    echo::unique_fd epoll_;
+    notifier notify_;
+    child_table children_;
+
+    bool accepting_ = false;
+    clock::time_point backoff_until_{};
+    phase phase_ = phase::serving;
+    clock::time_point phase_deadline_{};
+    unsigned long long served_ = 0;
+
+    bool status_changed_ = false;
+    clock::time_point status_sent_{};
+    clock::time_point next_watchdog_{};
+
+    log_throttle accept_failures_;
+    log_throttle fork_failures_;
+    log_throttle source_refusals_;
+    log_throttle at_limit_;
+};
+
+} // namespace echod
