@@ -1,0 +1,91 @@
+#include "echod_instance.hpp"
+
+#include <signal.h>
+
+#include <algorithm>
+#include <regex>
+#include <stdexcept>
+#include <thread>
+
+namespace test {
+
+std::string echod_binary() { return ECHOD_BINARY; }
+std::string echo_client_binary() { return ECHO_CLIENT_BINARY; }
+
+echod_instance::echod_instance(echod_setup setup)
+{
+    config_ = dir_ / "echod.conf";
+    write_file(config_, setup.config_text);
+
+    spawn_options o;
+    o.argv = {echod_binary(), "--config", config_.string()};
+    const bool has_listen = std::any_of(setup.args.begin(), setup.args.end(), [](const std::string& a) {
+        return a == "--listen" || a == "-l" || a.rfind("--listen=", 0) == 0;
+    });
+    if (setup.listen_on_free_port && !has_listen) {
+        o.argv.push_back("--listen");
+        o.argv.push_back("127.0.0.1:0");
+    }
+    o.argv.insert(o.argv.end(), setup.args.begin(), setup.args.end());
+    o.env = std::move(setup.env);
+    o.unset = {"NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "WATCHDOG_USEC", "JOURNAL_STREAM"};
+    for (const auto& e : o.env)
+        o.unset.erase(std::remove(o.unset.begin(), o.unset.end(), e.substr(0, e.find('='))), o.unset.end());
+    o.stdout_file = dir_ / "stdout";
+    o.stderr_file = dir_ / "stderr";
+    o.in_child = std::move(setup.in_child);
+    process_ = process::spawn(std::move(o));
+
+    // echod logs "listening on ADDR:PORT[, ...]" once every socket is bound.
+    static const std::regex listening(R"(listening on (\[[^\]]*\]|[^ ,\[]*):([0-9]+))");
+    const auto end = std::chrono::steady_clock::now() + 10s;
+    for (;;) {
+        std::smatch m;
+        const std::string text = log();
+        if (std::regex_search(text, m, listening)) {
+            port_ = static_cast<unsigned>(std::stoul(m[2]));
+            return;
+        }
+        if (!process_.running())
+            throw std::runtime_error("echod exited before listening; its log:\n" + text);
+        if (std::chrono::steady_clock::now() > end)
+            throw std::runtime_error("echod did not start listening within 10 s; its log:\n" + text);
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+}
+
+bool echod_instance::log_contains(const std::string& text, std::chrono::milliseconds deadline) const
+{
+    return eventually([&] { return log().find(text) != std::string::npos; }, deadline);
+}
+
+std::optional<int> echod_instance::stop(int signo, std::chrono::milliseconds deadline)
+{
+    process_.signal(signo);
+    return process_.wait_for(deadline);
+}
+
+client_run run_client(const std::vector<std::string>& args, std::string_view input,
+                      std::chrono::milliseconds deadline)
+{
+    temp_dir dir;
+    write_file(dir / "in", input);
+    spawn_options o;
+    o.argv = {echo_client_binary()};
+    o.argv.insert(o.argv.end(), args.begin(), args.end());
+    o.stdin_mode = spawn_options::input::file;
+    o.stdin_file = dir / "in";
+    o.stdout_file = dir / "out";
+    o.stderr_file = dir / "err";
+    auto p = process::spawn(std::move(o));
+    client_run r;
+    if (const auto st = p.wait_for(deadline))
+        r.status = *st;
+    else
+        p.signal(SIGKILL), (void)p.wait_for(5s);
+    r.out = p.stdout_text();
+    r.err = p.stderr_text();
+    return r;
+}
+
+} // namespace test
