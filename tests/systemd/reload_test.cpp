@@ -1,0 +1,108 @@
+// SIGHUP (systemctl reload) re-reads the configuration: RELOADING=1 with
+// MONOTONIC_USEC, then READY=1; a bad file keeps the running configuration.
+#include "notify_listener.hpp"
+
+#include "echod_instance.hpp"
+#include "net.hpp"
+
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <time.h>
+
+namespace {
+
+using namespace std::chrono_literals;
+
+long long monotonic_usec()
+{
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<long long>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1'000;
+}
+
+struct Reload : ::testing::Test {
+    test::notify_listener systemd;
+    std::unique_ptr<test::echod_instance> echod;
+
+    void start(const std::string& config)
+    {
+        test::echod_setup setup;
+        setup.env = {systemd.environment()};
+        setup.config_text = config;
+        echod = std::make_unique<test::echod_instance>(setup);
+        ASSERT_TRUE(systemd.wait_for("READY=1"));
+    }
+
+    void reload_with(const std::string& config)
+    {
+        test::write_file(echod->config_file(), config);
+        echod->proc().signal(SIGHUP);
+    }
+};
+
+TEST_F(Reload, ReloadingThenReady)
+{
+    start("");
+    const long long before = monotonic_usec();
+    reload_with("log-level = debug\n");
+    const auto reloading = systemd.wait_for("RELOADING=1");
+    ASSERT_TRUE(reloading);
+    const auto usec = test::field_value(*reloading, "MONOTONIC_USEC");
+    ASSERT_TRUE(usec) << *reloading;
+    EXPECT_GE(std::stoll(*usec), before);
+    EXPECT_LE(std::stoll(*usec), monotonic_usec());
+    EXPECT_TRUE(systemd.wait_for("READY=1")) << "no READY=1 after the reload";
+    EXPECT_TRUE(echod->log_contains("configuration reloaded: log-level debug"));
+}
+
+TEST_F(Reload, NewLimitsApply)
+{
+    start("max-per-source = 5\n");
+    reload_with("max-per-source = 1\n");
+    ASSERT_TRUE(systemd.wait_for("READY=1"));
+
+    auto first = test::connect_tcp("127.0.0.1", echod->port());
+    test::send_all(first.get(), "a");
+    ASSERT_EQ(test::read_exactly(first.get(), 1), "a");
+    auto second = test::connect_tcp("127.0.0.1", echod->port());
+    EXPECT_TRUE(test::peer_closes(second.get(), 5s)) << "a second connection from one source survived max-per-source 1";
+}
+
+TEST_F(Reload, BadConfigKeepsServing)
+{
+    start("max-per-source = 5\n");
+    reload_with("max-per-source = many\n");
+    ASSERT_TRUE(systemd.wait_for("READY=1")) << "echod must report ready again after a failed reload";
+    EXPECT_TRUE(echod->log_contains("reload failed, keeping the running configuration"));
+    EXPECT_TRUE(echod->log_contains("echod.conf:1: max-per-source"));
+
+    // Still serving, with the old limit of 5.
+    std::vector<echo::unique_fd> clients;
+    for (int i = 0; i < 3; ++i) {
+        clients.push_back(test::connect_tcp("127.0.0.1", echod->port()));
+        test::send_all(clients.back().get(), "ok");
+        EXPECT_EQ(test::read_exactly(clients.back().get(), 2), "ok");
+    }
+}
+
+TEST_F(Reload, ListenChangeNeedsRestart)
+{
+    // Listen addresses from the file: a reload that changes them is reported,
+    // and the running socket stays.
+    test::echod_setup setup;
+    setup.env = {systemd.environment()};
+    setup.config_text = "listen = 127.0.0.1:0\n";
+    setup.listen_on_free_port = false;
+    echod = std::make_unique<test::echod_instance>(setup);
+    ASSERT_TRUE(systemd.wait_for("READY=1"));
+
+    reload_with("listen = [::1]:0\n");
+    ASSERT_TRUE(systemd.wait_for("READY=1"));
+    EXPECT_TRUE(echod->log_contains("change only on restart"));
+    auto fd = test::connect_tcp("127.0.0.1", echod->port());
+    test::send_all(fd.get(), "z");
+    EXPECT_EQ(test::read_exactly(fd.get(), 1), "z");
+}
+
+} // namespace
