@@ -1,0 +1,45 @@
+// echo-bench's command line: a mode, then --key value options. Parsed by
+// hand so the load generator needs nothing beyond the project's own library.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace bench {
+
+struct options {
+    std::string mode;
+    std::string host = "127.0.0.1";
+    unsigned port = 0;
+    // rate: concurrent clients; latency, bulk: persistent connections; hold:
+    // idle connections to open.
+    unsigned connections = 0;
+    // rate: bytes echoed per session; latency: message size; bulk: bytes per
+    // send(); hold: bytes of the one verifying echo.
+    std::size_t size = 0;
+    std::chrono::milliseconds duration{2000};
+    // rate: sessions; latency: round trips; 0 = only --duration bounds it.
+    std::uint64_t count = 0;
+    // Source addresses 127.0.0.2 .. 127.0.0.(1+sources) for IPv4 targets.
+    unsigned sources = 16;
+    // Give up when nothing moves for this long (connects, echoes, drains).
+    std::chrono::milliseconds timeout{10000};
+    // hold: the server's main process, whose tree's PSS is measured.
+    pid_t server_pid = 0;
+    // hold: connects (and verifying echoes) in flight at once.
+    unsigned parallel = 128;
+    // hold: pause between the last connection and the memory reading.
+    std::chrono::milliseconds settle{1000};
+};
+
+// Parses argv; throws usage_error with a message on anything wrong, including
+// a target outside 127.0.0.0/8 and ::1.
+[[nodiscard]] options parse_command_line(int argc, char** argv);
+
+[[nodiscard]] const char* usage_text();
+
+} // namespace bench

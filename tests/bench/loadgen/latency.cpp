@@ -1,0 +1,118 @@
+// latency: N persistent connections, each sending one SIZE-byte message and
+// waiting for its whole echo before the next (ping-pong). Measures round-trip
+// time; with small messages it exposes Nagle/delayed-ACK stalls and
+// per-message overhead rather than bandwidth.
+#include "connect_all.hpp"
+#include "connection.hpp"
+#include "exchange.hpp"
+#include "failures.hpp"
+#include "modes.hpp"
+#include "stats.hpp"
+
+#include <cstdio>
+
+namespace bench {
+
+int run_latency(const options& o)
+{
+    if (o.size > pattern::max_slice)
+        throw usage_error("latency: --size must be at most 262144");
+    const auto target = target_address(o.host, o.port);
+    source_addresses sources(target.family(), o.sources);
+    raise_descriptor_limit(o.connections + 64);
+    const pattern bytes;
+    failures failed;
+    auto sockets = connect_all(target, sources, o.connections, 256, o.timeout, failed);
+
+    event_loop loop;
+    std::vector<exchange> echoes(sockets.size());
+    std::vector<std::int64_t> sent_at(sockets.size());
+    std::vector<char> scratch(64 * 1024);
+    latencies round_trips;
+    std::uint64_t started = 0;
+    std::size_t active = 0;
+    const std::int64_t begin = now_ns();
+    const std::int64_t deadline = begin + std::chrono::nanoseconds(o.duration).count();
+    std::int64_t last_done = begin;
+
+    auto may_start = [&] { return now_ns() < deadline && (o.count == 0 || started < o.count); };
+    auto close_one = [&](std::size_t i) {
+        sockets[i].reset();
+        --active;
+    };
+    auto ping = [&](std::size_t i) {
+        echoes[i].restart(started * 64 + i, o.size);
+        ++started;
+        sent_at[i] = now_ns();
+        const step s = echoes[i].send_some(sockets[i].get(), bytes);
+        if (s == step::failed) {
+            failed.note(s, echoes[i].error, "send");
+            close_one(i);
+            return;
+        }
+        loop.modify(sockets[i].get(), echoes[i].all_sent() ? EPOLLIN : EPOLLIN | EPOLLOUT, i);
+    };
+
+    if (!failed.any()) {
+        for (std::size_t i = 0; i < sockets.size(); ++i) {
+            loop.add(sockets[i].get(), EPOLLIN, i);
+            ++active;
+        }
+        for (std::size_t i = 0; i < sockets.size(); ++i)
+            ping(i);
+    }
+    while (active > 0 && !failed.any()) {
+        const auto events = loop.wait(o.timeout);
+        if (events.empty()) {
+            failed.note_stall("no echo within the timeout");
+            break;
+        }
+        for (const auto& e : events) {
+            const auto i = static_cast<std::size_t>(e.data.u64);
+            if (!sockets[i])
+                continue;
+            exchange& x = echoes[i];
+            step s = x.all_sent() ? step::waiting : x.send_some(sockets[i].get(), bytes);
+            if (s == step::waiting)
+                s = x.receive_some(sockets[i].get(), bytes, scratch);
+            if (s == step::done) {
+                last_done = now_ns();
+                round_trips.add(last_done - sent_at[i]);
+                if (may_start())
+                    ping(i);
+                else
+                    close_one(i);
+            } else if (s != step::waiting) {
+                failed.note(s, x.error, "round trip");
+                close_one(i);
+            } else if (x.all_sent()) {
+                loop.modify(sockets[i].get(), EPOLLIN, i);
+            }
+        }
+    }
+
+    const double seconds = static_cast<double>(last_done - begin) / 1e9;
+    const auto count = static_cast<std::uint64_t>(round_trips.count());
+    const double per_second = seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
+    result r("latency");
+    r.add("connections", std::uint64_t{o.connections})
+        .add("size", std::uint64_t{o.size})
+        .add("round_trips", count)
+        .add("round_trips_per_s", per_second)
+        .add("p50_us", round_trips.quantile_us(0.50))
+        .add("p99_us", round_trips.quantile_us(0.99))
+        .add("max_us", round_trips.max_us())
+        .add("data_errors", failed.data)
+        .add("connect_errors", failed.connect);
+    char human[512];
+    std::snprintf(human, sizeof human,
+                  "latency: %llu round trips of %zu bytes on %u connections (%.0f/s); p50 %.1f us, p99 %.1f us, "
+                  "max %.1f us%s%s",
+                  static_cast<unsigned long long>(count), o.size, o.connections, per_second,
+                  round_trips.quantile_us(0.5), round_trips.quantile_us(0.99), round_trips.max_us(),
+                  failed.any() ? "; FAILED: " : "", failed.first.c_str());
+    r.print(!failed.any(), human);
+    return failed.exit_status();
+}
+
+} // namespace bench
