@@ -1,0 +1,197 @@
+// Every documented user error: a distinct exit status (sysexits) and exactly
+// one line on stderr that names the cause, nothing on stdout.
+#include "helpers.hpp"
+
+#include "echo/version.hpp"
+
+#include <grp.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+namespace {
+
+using namespace std::chrono_literals;
+
+void expect_failure(const itest::finished& r, int status, const std::vector<std::string>& mentions)
+{
+    EXPECT_EQ(r.status, status) << "stderr: " << r.err;
+    EXPECT_TRUE(itest::one_line(r.err)) << "stderr is not one line: '" << r.err << "'";
+    for (const auto& m : mentions)
+        EXPECT_NE(r.err.find(m), std::string::npos) << "stderr does not mention '" << m << "': " << r.err;
+    EXPECT_EQ(r.out, "");
+}
+
+// echod always gets its own (empty) configuration file, so whatever is in
+// /etc/echod.conf on this machine cannot change the outcome.
+class EchodErrors : public ::testing::Test {
+protected:
+    itest::finished echod(std::vector<std::string> args, std::function<void()> in_child = {})
+    {
+        if (std::find(args.begin(), args.end(), "--config") == args.end())
+            args.insert(args.begin(), {"--config", empty_config.string()});
+        return itest::run_echod(args, std::move(in_child));
+    }
+    std::filesystem::path config(const std::string& text)
+    {
+        const auto path = dir / ("echod-" + std::to_string(++configs) + ".conf");
+        test::write_file(path, text);
+        return path;
+    }
+
+    test::temp_dir dir;
+    std::filesystem::path empty_config = config("");
+    int configs = 0;
+};
+
+TEST_F(EchodErrors, ListenNonsenseIsUsage)
+{
+    expect_failure(echod({"--listen", "nonsense"}), 64, {"nonsense"});
+}
+
+TEST_F(EchodErrors, PortOutOfRangeIsUsage)
+{
+    expect_failure(echod({"--listen", ":70000"}), 64, {"70000"});
+}
+
+TEST_F(EchodErrors, NegativeBacklogIsUsage)
+{
+    expect_failure(echod({"--backlog", "-1"}), 64, {"backlog", "-1"});
+}
+
+TEST_F(EchodErrors, UnknownOptionIsUsage)
+{
+    expect_failure(echod({"--no-such-option"}), 64, {"no-such-option"});
+}
+
+TEST_F(EchodErrors, OtherBadValuesAreUsage)
+{
+    expect_failure(echod({"--log-level", "loud"}), 64, {"loud"});
+    expect_failure(echod({"--shutdown-timeout", "soon"}), 64, {"soon"});
+    expect_failure(echod({"--listen", "127.0.0.1"}), 64, {"127.0.0.1"}); // no port: not quietly port 7
+    expect_failure(echod({"--listen", "::1:7"}), 64, {"::1:7"});
+}
+
+TEST_F(EchodErrors, NamedConfigFileMissingIsNoInput)
+{
+    const auto missing = (dir / "does-not-exist.conf").string();
+    expect_failure(echod({"--config", missing}), 66, {missing});
+}
+
+// A syntax error names FILE:LINE so the admin can go straight to it.
+TEST_F(EchodErrors, ConfigSyntaxErrorNamesFileAndLine)
+{
+    const auto path = config("# comment\nlisten = 127.0.0.1:0\nthis line is wrong\n");
+    expect_failure(echod({"--config", path.string()}), 78, {path.string() + ":3"});
+}
+
+TEST_F(EchodErrors, ConfigUnknownKeyIsConfigError)
+{
+    const auto path = config("colour = blue\n");
+    expect_failure(echod({"--config", path.string()}), 78, {path.string() + ":1", "colour"});
+}
+
+TEST_F(EchodErrors, ConfigBadValueIsConfigError)
+{
+    const auto path = config("\nbacklog = -1\n");
+    expect_failure(echod({"--config", path.string()}), 78, {path.string() + ":2", "backlog"});
+}
+
+TEST_F(EchodErrors, AddressInUseIsUnavailable)
+{
+    auto taken = itest::reserve_port();
+    ASSERT_EQ(::listen(taken.fd.get(), 1), 0);
+    const std::string where = "127.0.0.1:" + std::to_string(taken.port);
+    expect_failure(echod({"--listen", where}), 69, {where, "in use"});
+}
+
+// Binding port 7 as an ordinary user: say why and suggest a port >= 1024.
+TEST_F(EchodErrors, PrivilegedPortWithoutPrivilegeIsNoPermission)
+{
+    if (::geteuid() != 0)
+        GTEST_SKIP() << "needs root to drop to user nobody (running as uid " << ::geteuid() << ")";
+    std::ifstream start_file("/proc/sys/net/ipv4/ip_unprivileged_port_start");
+    int unprivileged_start = 1024;
+    start_file >> unprivileged_start;
+    if (unprivileged_start <= 7)
+        GTEST_SKIP() << "net.ipv4.ip_unprivileged_port_start is " << unprivileged_start
+                     << ": every user may bind port 7 here";
+    const auto drop_to_nobody = [] {
+        if (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0)
+            ::_exit(125);
+    };
+    // /dev/null as configuration: the test's temp dir is not readable by nobody.
+    const auto r = echod({"--config", "/dev/null", "--listen", "127.0.0.1:7"}, drop_to_nobody);
+    ASSERT_NE(r.status, 125) << "could not drop privileges";
+    expect_failure(r, 77, {"127.0.0.1:7", "1024"});
+}
+
+// 192.0.2.1 (TEST-NET-1) is on no interface here: bind fails, no traffic.
+TEST_F(EchodErrors, AddressNotOnThisHostIsNoHost)
+{
+    expect_failure(echod({"--listen", "192.0.2.1:0"}), 68, {"192.0.2.1"});
+}
+
+TEST_F(EchodErrors, HelpAndVersionGoToStdout)
+{
+    auto r = echod({"--help"});
+    EXPECT_EQ(r.status, 0);
+    EXPECT_NE(r.out.find("--listen"), std::string::npos) << r.out;
+    EXPECT_EQ(r.err, "");
+    r = echod({"--version"});
+    EXPECT_EQ(r.status, 0);
+    EXPECT_EQ(r.out, std::string("echod ") + echo::version + "\n");
+    EXPECT_EQ(r.err, "");
+}
+
+TEST(ClientErrors, MissingArgumentsAreUsage)
+{
+    expect_failure(itest::run_client({}), 64, {"HOST"});
+    expect_failure(itest::run_client({"127.0.0.1"}), 64, {"PORT"});
+    expect_failure(itest::run_client({"--no-such-option", "127.0.0.1", "7"}), 64, {"no-such-option"});
+}
+
+TEST(ClientErrors, BadPortIsUsage)
+{
+    expect_failure(itest::run_client({"127.0.0.1", "70000"}), 64, {"70000"});
+    expect_failure(itest::run_client({"127.0.0.1", "seven seas"}), 64, {"seven seas"});
+}
+
+// Resolution happens in a network namespace of its own (no interface up), so
+// the lookup of a name in .invalid sends no query anywhere.
+TEST(ClientErrors, UnresolvableHostIsNoHost)
+{
+    const auto isolate = [] {
+        if (::unshare(CLONE_NEWNET) != 0)
+            ::_exit(125);
+    };
+    const auto r = itest::run_client({"nonexistent.invalid", "7"}, isolate);
+    if (r.status == 125)
+        GTEST_SKIP() << "cannot create a network namespace (needs CAP_SYS_ADMIN)";
+    expect_failure(r, 68, {"nonexistent.invalid"});
+}
+
+TEST(ClientErrors, RefusedIsUnavailable)
+{
+    const auto closed = itest::reserve_port(); // bound, not listening: connect is refused
+    expect_failure(itest::run_client({"127.0.0.1", std::to_string(closed.port)}), 69,
+                   {"127.0.0.1:" + std::to_string(closed.port), "refused"});
+}
+
+TEST(ClientErrors, HelpAndVersionGoToStdout)
+{
+    auto r = itest::run_client({"--help"});
+    EXPECT_EQ(r.status, 0);
+    EXPECT_NE(r.out.find("HOST PORT"), std::string::npos) << r.out;
+    EXPECT_EQ(r.err, "");
+    r = itest::run_client({"--version"});
+    EXPECT_EQ(r.status, 0);
+    EXPECT_EQ(r.out, std::string("echo-client ") + echo::version + "\n");
+    EXPECT_EQ(r.err, "");
+}
+
+} // namespace
