@@ -61,6 +61,8 @@ std::string why_write_ended(int err)
 
 } // namespace
 
+bool session_stop_requested() noexcept { return stop_requested != 0; }
+
 void become_session_process() noexcept
 {
     echo::interrupt_on(SIGTERM, request_stop);

@@ -14,6 +14,9 @@ struct session_options {
 // SIGHUP is the parent's business.
 void become_session_process() noexcept;
 
+// True once SIGTERM or SIGINT arrived in this session process.
+[[nodiscard]] bool session_stop_requested() noexcept;
+
 // Echoes every byte from `fd` back to it until the client closes, resets,
 // idles out or the server stops; logs how it ended. Returns the child's exit
 // status. Does not close `fd`.

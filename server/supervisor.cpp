@@ -1,5 +1,6 @@
 #include "supervisor.hpp"
 
+#include "descriptors.hpp"
 #include "session.hpp"
 
 #include "echo/address.hpp"
@@ -23,8 +24,9 @@ using namespace std::chrono_literals;
 using echo::log;
 using echo::log_level;
 
-// epoll user data for the signalfd; listeners use their index.
+// epoll user data for the signalfd and the prefork report pipe; listeners use their index.
 constexpr std::uint64_t signal_token = ~0ULL;
+constexpr std::uint64_t report_token = ~1ULL;
 
 // Status lines for systemd at most this often.
 constexpr auto status_interval = 250ms;
@@ -56,11 +58,18 @@ supervisor::supervisor(config cfg, std::vector<listener> listeners, const comman
     ev.data.u64 = signal_token;
     if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, signals_.fd(), &ev) != 0)
         echo::throw_errno("epoll_ctl signalfd");
+    if (cfg_.prefork > 0) {
+        pool_ = std::make_unique<prefork_pool>(cfg_.prefork, cfg_.connections_per_child);
+        ev.data.u64 = report_token;
+        if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, pool_->report_fd(), &ev) != 0)
+            echo::throw_errno("epoll_ctl report pipe");
+    }
 }
 
 int supervisor::run()
 {
     update_accepting();
+    fill_pool();
     log(log_level::notice, "echod ", echo::version, " listening on ", describe(listeners_),
         socket_activated_ ? " (sockets from systemd)" : "");
     notify_.ready(status_line());
@@ -69,13 +78,18 @@ int supervisor::run()
         next_watchdog_ = clock::now();
 
     epoll_event events[32];
-    while (phase_ == phase::serving || !children_.empty()) {
+    while (phase_ == phase::serving || live_children() > 0) {
         const int n = ::epoll_wait(epoll_.get(), events, 32, wait_timeout_ms(clock::now()));
         if (n < 0 && errno != EINTR)
             echo::throw_errno("epoll_wait");
         for (int i = 0; i < n; ++i) {
-            if (events[i].data.u64 == signal_token)
+            if (events[i].data.u64 == signal_token) {
                 handle_signals();
+            } else if (events[i].data.u64 == report_token) {
+                served_ += pool_->read_reports();
+                mark_status_changed();
+                fill_pool();
+            }
             else if (events[i].data.u64 < listeners_.size() && accepting_)
                 accept_from(listeners_[events[i].data.u64]);
         }
@@ -158,11 +172,8 @@ void supervisor::run_child(int connection, const std::string& peer)
     become_session_process();
     signals_.release_in_child();
     // The child keeps its connection and stdio, nothing else: every listening
-    // socket, the epoll and signal descriptors and anything a library opened
-    // are closed here, so a listener dies with the parent alone.
-    if (connection > STDERR_FILENO + 1)
-        ::close_range(STDERR_FILENO + 1, static_cast<unsigned>(connection) - 1, 0);
-    ::close_range(static_cast<unsigned>(connection) + 1, ~0U, 0);
+    // socket is closed here, so a listener dies with the parent alone.
+    close_all_except({connection});
     // No return into the parent's stack: _exit skips destructors of objects
     // whose descriptors are already gone.
     ::_exit(serve_connection(connection, peer, session_options{cfg_.limits.idle_timeout}));
@@ -173,8 +184,13 @@ void supervisor::handle_signals()
     while (const auto info = signals_.next()) {
         switch (info->ssi_signo) {
         case SIGCHLD:
+            // A worker reports a connection before it can exit: count it
+            // before the worker is forgotten.
+            if (pool_)
+                served_ += pool_->read_reports();
             // Signals do not queue: one SIGCHLD may stand for many children.
             reap_children();
+            fill_pool();
             break;
         case SIGHUP:
             reload();
@@ -201,18 +217,22 @@ void supervisor::reap_children()
                 continue;
             break; // ECHILD: none left
         }
-        child_info info;
-        if (!children_.remove(pid, info))
-            continue;
         mark_status_changed();
         const bool expected_kill = phase_ != phase::serving && WIFSIGNALED(status) &&
                                    (WTERMSIG(status) == SIGTERM || WTERMSIG(status) == SIGKILL);
+        child_info info;
+        std::string who;
+        if (children_.remove(pid, info))
+            who = "pid " + std::to_string(pid) + " serving " + info.peer;
+        else if (pool_ && pool_->forget(pid))
+            who = "worker pid " + std::to_string(pid);
+        else
+            continue;
         if (WIFSIGNALED(status) && !expected_kill)
-            log(log_level::warning, "pid ", pid, " serving ", info.peer, " was killed by signal ",
-                WTERMSIG(status), " (", ::strsignal(WTERMSIG(status)), ")");
+            log(log_level::warning, who, " was killed by signal ", WTERMSIG(status), " (",
+                ::strsignal(WTERMSIG(status)), ")");
         else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-            log(log_level::warning, "pid ", pid, " serving ", info.peer, " exited with status ",
-                WEXITSTATUS(status));
+            log(log_level::warning, who, " exited with status ", WEXITSTATUS(status));
     }
     update_accepting();
 }
@@ -252,29 +272,78 @@ void supervisor::begin_shutdown(int signo)
         return;
     }
     phase_ = phase::draining;
-    // Closing the listeners refuses new clients at once (and removes them from epoll).
+    // Closing the listeners refuses new clients at once (and removes them from
+    // epoll); prefork workers hold their own copies until they see the stop.
     listeners_.clear();
     accepting_ = false;
+    if (pool_)
+        pool_->stop_accepting();
     phase_deadline_ = clock::now() + cfg_.limits.shutdown_timeout;
     log(log_level::notice, "received ", ::sigabbrev_np(signo) ? ::sigabbrev_np(signo) : "signal", ": shutting down; ",
-        children_.empty() ? std::string("no connections open")
-                          : plural(children_.size(), "connection") + " get " +
+        open_connections() == 0 ? std::string("no connections open")
+                                : plural(open_connections(), "connection") + " get " +
                                 std::to_string(cfg_.limits.shutdown_timeout.count()) + " s to finish");
-    notify_.stopping("Shutting down, " + plural(children_.size(), "connection") + " open");
+    notify_.stopping("Shutting down, " + plural(open_connections(), "connection") + " open");
     if (cfg_.limits.shutdown_timeout.count() == 0)
         escalate();
 }
 
 void supervisor::escalate()
 {
-    if (children_.empty())
+    if (live_children() == 0)
         return;
     const int signo = phase_ == phase::draining ? SIGTERM : SIGKILL;
     phase_ = phase_ == phase::draining ? phase::terminating : phase::killing;
     phase_deadline_ = clock::now() + terminate_grace;
-    log(log_level::notice, "ending ", plural(children_.size(), "connection"), " with SIG",
+    log(log_level::notice, "ending ", plural(open_connections(), "connection"), " with SIG",
         signo == SIGTERM ? "TERM" : "KILL");
-    children_.for_each_pid([signo](pid_t pid) { ::kill(pid, signo); });
+    const auto end = [signo](pid_t pid) { ::kill(pid, signo); };
+    children_.for_each_pid(end);
+    if (pool_)
+        pool_->for_each_pid(end);
+}
+
+void supervisor::fill_pool()
+{
+    if (!pool_ || phase_ != phase::serving || clock::now() < backoff_until_)
+        return;
+    std::vector<int> listening;
+    for (const auto& l : listeners_)
+        listening.push_back(l.fd.get());
+    for (unsigned n = pool_->wanted(cfg_.limits.max_connections); n > 0; --n) {
+        const auto setup = pool_->prepare(listening, cfg_.limits.max_per_source, {cfg_.limits.idle_timeout});
+        const pid_t pid = ::fork();
+        if (pid < 0) {
+            pool_->abandon(setup.slot);
+            fork_failures_.log(log_level::error, "cannot fork a prefork worker: ", std::strerror(errno),
+                               "; retrying in ", resource_backoff.count(), " ms");
+            backoff_until_ = clock::now() + resource_backoff;
+            return;
+        }
+        if (pid == 0) {
+            become_session_process();
+            signals_.release_in_child();
+            auto keep = pool_->worker_descriptors();
+            keep.insert(keep.end(), listening.begin(), listening.end());
+            close_all_except(keep);
+            run_worker(setup);
+        }
+        pool_->added(pid, setup.slot);
+        mark_status_changed();
+    }
+    if (pool_->idle() == 0 && pool_->workers() >= cfg_.limits.max_connections)
+        at_limit_.log(log_level::notice, "max-connections (", cfg_.limits.max_connections,
+                      ") reached: new clients wait in the listen backlog");
+}
+
+std::size_t supervisor::live_children() const noexcept
+{
+    return children_.size() + (pool_ ? pool_->workers() : 0);
+}
+
+std::size_t supervisor::open_connections() const noexcept
+{
+    return children_.size() + (pool_ ? pool_->busy() : 0);
 }
 
 void supervisor::back_off(std::chrono::milliseconds how_long)
@@ -285,8 +354,9 @@ void supervisor::back_off(std::chrono::milliseconds how_long)
 
 void supervisor::update_accepting()
 {
+    // With a prefork pool the workers accept; the parent never does.
     const bool at_limit = children_.size() >= cfg_.limits.max_connections;
-    const bool want = phase_ == phase::serving && !at_limit && clock::now() >= backoff_until_;
+    const bool want = !pool_ && phase_ == phase::serving && !at_limit && clock::now() >= backoff_until_;
     if (want == accepting_)
         return;
     if (at_limit && phase_ == phase::serving)
@@ -304,8 +374,10 @@ void supervisor::update_accepting()
 
 void supervisor::on_timers(clock::time_point now)
 {
-    if (!accepting_ && phase_ == phase::serving && now >= backoff_until_)
+    if (!accepting_ && phase_ == phase::serving && now >= backoff_until_) {
         update_accepting();
+        fill_pool();
+    }
     if (phase_ != phase::serving && phase_ != phase::killing && now >= phase_deadline_)
         escalate();
     if (notify_.watchdog_interval().count() > 0 && now >= next_watchdog_) {
@@ -344,11 +416,13 @@ void supervisor::mark_status_changed()
 
 std::string supervisor::status_line() const
 {
-    std::string line = "Serving " + plural(children_.size(), "connection") + ", " + std::to_string(served_) +
-                       " served";
     if (phase_ != phase::serving)
-        return "Shutting down, " + plural(children_.size(), "connection") + " open";
-    if (children_.size() >= cfg_.limits.max_connections)
+        return "Shutting down, " + plural(open_connections(), "connection") + " open";
+    std::string line = "Serving " + plural(open_connections(), "connection") + ", " + std::to_string(served_) +
+                       " served";
+    if (pool_)
+        line += ", " + plural(pool_->idle(), "idle worker");
+    if (live_children() >= cfg_.limits.max_connections && (!pool_ || pool_->idle() == 0))
         line += ", at max-connections";
     return line + ", listening on " + describe(listeners_);
 }

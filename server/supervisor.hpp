@@ -9,6 +9,7 @@
 #include "log_throttle.hpp"
 #include "notifier.hpp"
 #include "options.hpp"
+#include "prefork_pool.hpp"
 
 #include "echo/signals.hpp"
 #include "echo/unique_fd.hpp"
@@ -16,6 +17,7 @@
 #include <sys/socket.h>
 
 #include <chrono>
+#include <memory>
 #include <vector>
 
 namespace echod {
@@ -32,6 +34,9 @@ private:
     enum class phase { serving, draining, terminating, killing };
 
     void accept_from(listener& l);
+    void fill_pool();
+    [[nodiscard]] std::size_t live_children() const noexcept;
+    [[nodiscard]] std::size_t open_connections() const noexcept;
     void start_session(echo::unique_fd connection, const sockaddr_storage& peer, socklen_t length);
     [[noreturn]] void run_child(int connection, const std::string& peer);
     void handle_signals();
@@ -53,7 +58,8 @@ private:
     echo::signal_events signals_;
     echo::unique_fd epoll_;
     notifier notify_;
-    child_table children_;
+    child_table children_;              // fork per connection: one child per client
+    std::unique_ptr<prefork_pool> pool_; // --prefork: workers that accept themselves
 
     bool accepting_ = false;
     clock::time_point backoff_until_{};

@@ -1,0 +1,24 @@
+#include "descriptors.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+
+namespace echod {
+
+void close_all_except(std::vector<int> keep) noexcept
+{
+    std::sort(keep.begin(), keep.end());
+    unsigned next = STDERR_FILENO + 1;
+    for (int fd : keep) {
+        if (fd < static_cast<int>(next))
+            continue;
+        if (static_cast<unsigned>(fd) > next)
+            ::close_range(next, static_cast<unsigned>(fd) - 1, 0);
+        next = static_cast<unsigned>(fd) + 1;
+    }
+    ::close_range(next, UINT_MAX, 0);
+}
+
+} // namespace echod

@@ -1,0 +1,119 @@
+#include "prefork_pool.hpp"
+
+#include "echo/error.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+namespace echod {
+namespace {
+
+// Workers at once, at most: the shared slot table is sized for it.
+constexpr unsigned max_slots = 65536;
+
+void make_pipe(echo::unique_fd& read_end, echo::unique_fd& write_end)
+{
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0)
+        echo::throw_errno("pipe2");
+    read_end.reset(fds[0]);
+    write_end.reset(fds[1]);
+}
+
+} // namespace
+
+prefork_pool::prefork_pool(unsigned spare, unsigned connections_per_child)
+    : spare_(spare), connections_per_child_(connections_per_child), sources_(max_slots)
+{
+    make_pipe(reports_read_, reports_write_);
+    make_pipe(stop_read_, stop_write_);
+    // The parent drains reports from its event loop and must never block on them.
+    ::fcntl(reports_read_.get(), F_SETFL, ::fcntl(reports_read_.get(), F_GETFL) | O_NONBLOCK);
+}
+
+unsigned prefork_pool::wanted(unsigned max_workers) const noexcept
+{
+    if (!stop_write_)
+        return 0;
+    const std::size_t limit = std::min<std::size_t>(max_workers, max_slots);
+    if (idle_ >= spare_ || workers_.size() >= limit)
+        return 0;
+    return static_cast<unsigned>(std::min<std::size_t>(spare_ - idle_, limit - workers_.size()));
+}
+
+worker_setup prefork_pool::prepare(const std::vector<int>& listeners, unsigned max_per_source,
+                                   const session_options& session)
+{
+    unsigned slot;
+    if (!free_slots_.empty()) {
+        slot = free_slots_.back();
+        free_slots_.pop_back();
+    } else {
+        slot = next_slot_++;
+    }
+    sources_.open_slot(slot);
+    worker_setup setup;
+    setup.listeners = listeners;
+    setup.stop_fd = stop_read_.get();
+    setup.report_fd = reports_write_.get();
+    setup.sources = &sources_;
+    setup.slot = slot;
+    setup.max_per_source = max_per_source;
+    setup.connections = connections_per_child_;
+    setup.session = session;
+    return setup;
+}
+
+std::vector<int> prefork_pool::worker_descriptors() const { return {stop_read_.get(), reports_write_.get()}; }
+
+void prefork_pool::added(pid_t pid, unsigned slot)
+{
+    workers_.emplace(pid, worker{slot, false});
+    ++idle_;
+}
+
+void prefork_pool::abandon(unsigned slot) { free_slots_.push_back(slot); }
+
+unsigned prefork_pool::read_reports()
+{
+    unsigned began = 0;
+    worker_report reports[64];
+    for (;;) {
+        const ssize_t n = ::read(reports_read_.get(), reports, sizeof reports);
+        if (n <= 0) {
+            if (n < 0 && errno == EINTR)
+                continue;
+            return began; // EAGAIN: drained
+        }
+        for (std::size_t i = 0; i < static_cast<std::size_t>(n) / sizeof(worker_report); ++i) {
+            const auto it = workers_.find(reports[i].pid);
+            if (it == workers_.end() || it->second.busy == (reports[i].busy != 0))
+                continue; // already reaped, or nothing new
+            it->second.busy = reports[i].busy != 0;
+            if (it->second.busy) {
+                --idle_;
+                ++began;
+            } else {
+                ++idle_;
+            }
+        }
+    }
+}
+
+bool prefork_pool::forget(pid_t pid)
+{
+    const auto it = workers_.find(pid);
+    if (it == workers_.end())
+        return false;
+    if (!it->second.busy)
+        --idle_;
+    sources_.release(it->second.slot);
+    free_slots_.push_back(it->second.slot);
+    workers_.erase(it);
+    return true;
+}
+
+} // namespace echod

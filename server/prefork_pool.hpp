@@ -1,0 +1,72 @@
+// The parent's side of --prefork: keeps `spare` workers waiting in accept()
+// so that fork() is off a client's critical path, within max-connections.
+#pragma once
+
+#include "prefork_worker.hpp"
+#include "source_table.hpp"
+
+#include "echo/unique_fd.hpp"
+
+#include <sys/types.h>
+
+#include <unordered_map>
+#include <vector>
+
+namespace echod {
+
+class prefork_pool {
+public:
+    prefork_pool(unsigned spare, unsigned connections_per_child);
+
+    // Read end of the workers' report pipe, for the parent's epoll.
+    [[nodiscard]] int report_fd() const noexcept { return reports_read_.get(); }
+
+    // How many workers to fork now: to bring the idle ones up to `spare`,
+    // without more than `max_workers` in all.
+    [[nodiscard]] unsigned wanted(unsigned max_workers) const noexcept;
+
+    // What a new worker needs; reserves a slot (call added() or abandon()).
+    [[nodiscard]] worker_setup prepare(const std::vector<int>& listeners, unsigned max_per_source,
+                                       const session_options& session);
+    // Descriptors the worker keeps besides its listeners.
+    [[nodiscard]] std::vector<int> worker_descriptors() const;
+    void added(pid_t pid, unsigned slot);
+    void abandon(unsigned slot);
+
+    // Reads the workers' reports; returns how many connections began.
+    unsigned read_reports();
+    // Forgets a reaped worker; false if `pid` was not one.
+    bool forget(pid_t pid);
+
+    // Tells every worker to stop accepting: idle ones exit, busy ones finish
+    // their connection first.
+    void stop_accepting() noexcept { stop_write_.reset(); }
+
+    [[nodiscard]] std::size_t workers() const noexcept { return workers_.size(); }
+    [[nodiscard]] std::size_t busy() const noexcept { return workers_.size() - idle_; }
+    [[nodiscard]] std::size_t idle() const noexcept { return idle_; }
+    template <typename F>
+    void for_each_pid(F f) const
+    {
+        for (const auto& [pid, w] : workers_)
+            f(pid);
+    }
+
+private:
+    struct worker {
+        unsigned slot;
+        bool busy;
+    };
+
+    unsigned spare_;
+    unsigned connections_per_child_;
+    echo::unique_fd reports_read_, reports_write_;
+    echo::unique_fd stop_read_, stop_write_;
+    source_table sources_;
+    std::unordered_map<pid_t, worker> workers_;
+    std::size_t idle_ = 0;
+    std::vector<unsigned> free_slots_;
+    unsigned next_slot_ = 0;
+};
+
+} // namespace echod

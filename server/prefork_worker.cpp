@@ -1,0 +1,104 @@
+#include "prefork_worker.hpp"
+
+#include "log_throttle.hpp"
+
+#include "echo/address.hpp"
+#include "echo/io.hpp"
+#include "echo/log.hpp"
+#include "echo/unique_fd.hpp"
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+namespace echod {
+namespace {
+
+using echo::log_level;
+
+constexpr std::uint64_t stop_token = ~0ULL;
+
+void report(int fd, bool busy) noexcept
+{
+    const worker_report r{::getpid(), busy ? 1U : 0U};
+    (void)echo::write_all(fd, {reinterpret_cast<const char*>(&r), sizeof r});
+}
+
+void pause_briefly() noexcept
+{
+    timespec ts{0, 100'000'000};
+    while (::nanosleep(&ts, &ts) != 0 && errno == EINTR && !session_stop_requested()) {
+    }
+}
+
+} // namespace
+
+void run_worker(const worker_setup& setup)
+{
+    echo::unique_fd epoll(::epoll_create1(EPOLL_CLOEXEC));
+    if (!epoll) {
+        echo::log(log_level::error, "worker: epoll_create1: ", std::strerror(errno));
+        ::_exit(1);
+    }
+    for (std::size_t i = 0; i < setup.listeners.size(); ++i) {
+        // EPOLLEXCLUSIVE: a new client wakes one waiting worker, not the herd.
+        epoll_event ev{};
+        ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+        ev.data.u64 = i;
+        ::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, setup.listeners[i], &ev);
+    }
+    epoll_event stop{};
+    stop.events = EPOLLIN;
+    stop.data.u64 = stop_token;
+    ::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, setup.stop_fd, &stop);
+
+    log_throttle refusals, accept_failures;
+    unsigned served = 0;
+    for (;;) {
+        epoll_event events[8];
+        const int n = ::epoll_wait(epoll.get(), events, 8, -1);
+        if (session_stop_requested())
+            ::_exit(0);
+        if (n < 0)
+            continue; // EINTR
+        for (int i = 0; i < n; ++i) {
+            if (events[i].data.u64 == stop_token)
+                ::_exit(0); // the parent stops (or died): no more clients
+            sockaddr_storage peer{};
+            socklen_t length = sizeof peer;
+            const int fd = ::accept4(setup.listeners[events[i].data.u64], reinterpret_cast<sockaddr*>(&peer),
+                                     &length, SOCK_CLOEXEC);
+            if (fd < 0) {
+                if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                    accept_failures.log(log_level::warning, "accept: ", std::strerror(errno), "; pausing 100 ms");
+                    pause_briefly();
+                }
+                continue; // EAGAIN: another worker took it; ECONNABORTED and the like: next
+            }
+            echo::unique_fd connection(fd);
+            report(setup.report_fd, true);
+            const auto* address = reinterpret_cast<const sockaddr*>(&peer);
+            const std::string who = echo::to_string(address, length);
+            if (!setup.sources->claim(setup.slot, source_of(address), setup.max_per_source)) {
+                refusals.log(log_level::warning, "refused connection from ", who, ": its source already has ",
+                             setup.max_per_source, " connections (max-per-source)");
+                connection.reset();
+                report(setup.report_fd, false);
+                continue;
+            }
+            echo::log(log_level::info, "connection from ", who, " served by pid ", ::getpid());
+            serve_connection(connection.get(), who, setup.session);
+            connection.reset();
+            setup.sources->release(setup.slot);
+            if (++served >= setup.connections || session_stop_requested())
+                ::_exit(0);
+            report(setup.report_fd, false);
+        }
+    }
+}
+
+} // namespace echod

@@ -1,0 +1,51 @@
+// Per-source connection counts that prefork workers share: each worker owns
+// one slot and marks in it the source it serves, so a worker that has just
+// accepted can count the others serving the same source without asking the
+// parent. The parent clears the slot of a worker that dies.
+#pragma once
+
+#include "children.hpp"
+
+#include <atomic>
+#include <cstdint>
+
+namespace echod {
+
+class source_table {
+public:
+    explicit source_table(unsigned capacity);
+    ~source_table();
+    source_table(const source_table&) = delete;
+    source_table& operator=(const source_table&) = delete;
+
+    [[nodiscard]] unsigned capacity() const noexcept { return capacity_; }
+
+    // Parent, before forking the worker for `slot`: slots below the high
+    // water mark are the ones workers scan.
+    void open_slot(unsigned slot) noexcept;
+    // Parent, when the worker of `slot` is gone (whatever it left behind).
+    void release(unsigned slot) noexcept;
+
+    // Worker: records that `slot` now serves `source`, unless that makes more
+    // than `limit` connections from it (then nothing is recorded). Two workers
+    // racing for the same source may both refuse, never both exceed.
+    [[nodiscard]] bool claim(unsigned slot, const source_key& source, unsigned limit) noexcept;
+
+private:
+    struct entry {
+        std::atomic<std::uint64_t> high{0};
+        std::atomic<std::uint64_t> low{0};
+        std::atomic<std::uint32_t> active{0};
+    };
+    struct header {
+        std::atomic<unsigned> high_water{0};
+    };
+
+    unsigned capacity_;
+    std::size_t bytes_;
+    void* memory_ = nullptr;
+    header* header_ = nullptr;
+    entry* entries_ = nullptr;
+};
+
+} // namespace echod
