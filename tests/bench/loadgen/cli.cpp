@@ -68,6 +68,8 @@ void apply_mode_defaults(options& o)
                 o.connections = d.connections;
             if (o.size == 0)
                 o.size = d.size;
+            if (o.duration.count() == 0)
+                o.duration = std::chrono::seconds(o.mode == "hold" ? 60 : 2);
             return;
         }
     }
@@ -92,7 +94,7 @@ const char* usage_text()
            "  --port N            target port (required)\n"
            "  --connections N     clients / connections (rate 8, latency 1, bulk 1, hold 1000)\n"
            "  --size BYTES        echo size (rate 32, latency 64, bulk 65536 per send, hold 8)\n"
-           "  --duration SECONDS  measuring time (default 2)\n"
+           "  --duration SECONDS  measuring time (default 2); hold: time to open and verify all (60)\n"
            "  --count N           stop after N sessions / round trips (default: duration only)\n"
            "  --sources N         spread IPv4 clients over 127.0.0.2..127.0.0.(N+1) (default 16)\n"
            "  --timeout SECONDS   fail when nothing moves that long (default 10)\n"

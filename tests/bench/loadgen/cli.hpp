@@ -21,7 +21,9 @@ struct options {
     // rate: bytes echoed per session; latency: message size; bulk: bytes per
     // send(); hold: bytes of the one verifying echo.
     std::size_t size = 0;
-    std::chrono::milliseconds duration{2000};
+    // Measuring time; hold: time allowed to open and verify every connection.
+    // Zero until parsed: then 2 s, or 60 s for hold.
+    std::chrono::milliseconds duration{0};
     // rate: sessions; latency: round trips; 0 = only --duration bounds it.
     std::uint64_t count = 0;
     // Source addresses 127.0.0.2 .. 127.0.0.(1+sources) for IPv4 targets.

@@ -6,7 +6,8 @@
 namespace bench {
 
 std::vector<echo::unique_fd> connect_all(const sock_address& target, source_addresses& sources, std::size_t count,
-                                         std::size_t parallel, std::chrono::milliseconds timeout, failures& failed)
+                                         std::size_t parallel, std::chrono::milliseconds timeout, failures& failed,
+                                         std::int64_t give_up_at)
 {
     std::vector<echo::unique_fd> sockets(count);
     event_loop loop;
@@ -32,6 +33,11 @@ std::vector<echo::unique_fd> connect_all(const sock_address& target, source_addr
 
     launch();
     while (pending > 0 && !failed.any()) {
+        if (give_up_at != 0 && now_ns() > give_up_at) {
+            failed.note_stall("connects: only " + std::to_string(connected) + " of " + std::to_string(count) +
+                              " connected within the time limit");
+            break;
+        }
         const auto events = loop.wait(timeout);
         if (events.empty()) {
             failed.note_stall("connects: none completed within the timeout (" + std::to_string(connected) + " of " +

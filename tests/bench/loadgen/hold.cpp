@@ -17,7 +17,8 @@ namespace bench {
 namespace {
 
 // One small echo on every socket, `parallel` at a time in flight.
-void verify_each(std::vector<echo::unique_fd>& sockets, const options& o, const pattern& bytes, failures& failed)
+void verify_each(std::vector<echo::unique_fd>& sockets, const options& o, const pattern& bytes, failures& failed,
+                 std::int64_t give_up_at)
 {
     event_loop loop;
     std::vector<exchange> echoes(sockets.size());
@@ -38,6 +39,11 @@ void verify_each(std::vector<echo::unique_fd>& sockets, const options& o, const 
     };
     launch();
     while (pending > 0 && !failed.any()) {
+        if (now_ns() > give_up_at) {
+            failed.note_stall("verifying echoes: only " + std::to_string(next - pending) +
+                              " answered within --duration");
+            return;
+        }
         const auto events = loop.wait(o.timeout);
         if (events.empty()) {
             failed.note_stall("verifying echoes: none answered within the timeout (" +
@@ -86,10 +92,13 @@ int run_hold(const options& o)
     if (before.processes == 0)
         throw usage_error("no process " + std::to_string(o.server_pid) + " to measure");
 
+    // --duration bounds the ramp: a server that accepts a few connections a
+    // second must not hold the benchmark up for minutes.
     const std::int64_t begin = now_ns();
-    auto sockets = connect_all(target, sources, o.connections, o.parallel, o.timeout, failed);
+    const std::int64_t give_up_at = begin + std::chrono::nanoseconds(o.duration).count();
+    auto sockets = connect_all(target, sources, o.connections, o.parallel, o.timeout, failed, give_up_at);
     if (!failed.any())
-        verify_each(sockets, o, bytes, failed);
+        verify_each(sockets, o, bytes, failed, give_up_at);
     const double ramp_seconds = static_cast<double>(now_ns() - begin) / 1e9;
 
     tree_memory after;
