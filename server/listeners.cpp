@@ -7,6 +7,7 @@
 #include "echo/socket.hpp"
 
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <systemd/sd-daemon.h>
 
 #include <cstring>
@@ -31,7 +32,7 @@ std::vector<listener> take_from_systemd(int count)
         const int flags = ::fcntl(fd, F_GETFL);
         ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
         ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-        out.push_back({std::move(owned), echo::local_address_of(fd)});
+        out.push_back({std::move(owned), echo::local_address_of(fd), false});
     }
     return out;
 }
@@ -94,6 +95,16 @@ std::vector<listener> open_listeners(const config& cfg, bool& socket_activated)
         }
     }
     return out;
+}
+
+void stop_listening(std::vector<listener>& listeners) noexcept
+{
+    for (auto& l : listeners)
+        if (l.ours)
+            // On Linux this turns the socket back from listening: pending and
+            // new clients are refused, and accept() fails in other holders.
+            ::shutdown(l.fd.get(), SHUT_RDWR);
+    listeners.clear();
 }
 
 std::string describe(const std::vector<listener>& listeners)

@@ -14,7 +14,13 @@ namespace echod {
 struct listener {
     echo::unique_fd fd; // non-blocking, close-on-exec
     std::string name;   // "[::]:7" as bound, for logs and status
+    bool ours = true;   // bound by echod, not passed by systemd
 };
+
+// Stops listening on every socket echod bound itself, in every process that
+// holds it (prefork workers too), and closes them all. Sockets systemd passed
+// stay listening: systemd queues clients there for the next activation.
+void stop_listening(std::vector<listener>& listeners) noexcept;
 
 // Takes the sockets systemd passed (LISTEN_FDS), or binds cfg.listen when
 // there are none. Throws echo::fatal_error with the exit status for the

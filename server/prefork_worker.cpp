@@ -73,6 +73,8 @@ void run_worker(const worker_setup& setup)
             const int fd = ::accept4(setup.listeners[events[i].data.u64], reinterpret_cast<sockaddr*>(&peer),
                                      &length, SOCK_CLOEXEC);
             if (fd < 0) {
+                if (errno == EINVAL)
+                    ::_exit(0); // the parent stopped listening: shutting down
                 if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
                     accept_failures.log(log_level::warning, "accept: ", std::strerror(errno), "; pausing 100 ms");
                     pause_briefly();

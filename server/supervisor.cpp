@@ -272,9 +272,8 @@ void supervisor::begin_shutdown(int signo)
         return;
     }
     phase_ = phase::draining;
-    // Closing the listeners refuses new clients at once (and removes them from
-    // epoll); prefork workers hold their own copies until they see the stop.
-    listeners_.clear();
+    // New clients are refused at once; closing also removes them from epoll.
+    stop_listening(listeners_);
     accepting_ = false;
     if (pool_)
         pool_->stop_accepting();
