@@ -1,0 +1,152 @@
+// --prefork: workers wait in accept() before clients arrive; by default each
+// client still gets a fresh process; the pool stays within max-connections
+// and stops gracefully.
+#include "echod_instance.hpp"
+#include "net.hpp"
+#include "proc.hpp"
+
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <regex>
+#include <set>
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// Pids named in "served by pid N" lines, in order.
+std::vector<pid_t> serving_pids(const std::string& log)
+{
+    std::vector<pid_t> pids;
+    const std::regex served(R"(served by pid ([0-9]+))");
+    for (auto it = std::sregex_iterator(log.begin(), log.end(), served); it != std::sregex_iterator(); ++it)
+        pids.push_back(static_cast<pid_t>(std::stol((*it)[1])));
+    return pids;
+}
+
+void echo_once(unsigned port, const std::string& source = {})
+{
+    auto fd = test::connect_tcp("127.0.0.1", port, source);
+    test::send_all(fd.get(), "ping");
+    ASSERT_EQ(test::read_exactly(fd.get(), 4), "ping");
+}
+
+std::size_t live_children(pid_t pid)
+{
+    std::size_t n = 0;
+    for (pid_t c : test::children_of(pid))
+        n += test::alive(c);
+    return n;
+}
+
+TEST(Prefork, WorkersWaitBeforeClientsArrive)
+{
+    test::echod_instance echod({"--prefork", "4"});
+    EXPECT_TRUE(test::eventually([&] { return live_children(echod.pid()) == 4; }))
+        << "children: " << live_children(echod.pid());
+    // No client yet, so nobody has been served.
+    EXPECT_TRUE(serving_pids(echod.log()).empty());
+    EXPECT_EQ(echod.stop(), 0);
+}
+
+TEST(Prefork, EachClientGetsAFreshProcessByDefault)
+{
+    test::echod_instance echod({"--prefork", "3"});
+    for (int i = 0; i < 10; ++i)
+        echo_once(echod.port());
+    ASSERT_TRUE(echod.log_contains("ended: client closed"));
+    ASSERT_TRUE(test::eventually([&] { return serving_pids(echod.log()).size() == 10; })) << echod.log();
+    const auto pids = serving_pids(echod.log());
+    EXPECT_EQ(std::set<pid_t>(pids.begin(), pids.end()).size(), 10U) << echod.log();
+    // Used workers exit and are reaped; the pool is refilled.
+    EXPECT_TRUE(test::eventually([&] { return live_children(echod.pid()) == 3; }));
+    EXPECT_EQ(test::zombie_children(echod.pid()), 0);
+    EXPECT_EQ(echod.stop(), 0);
+}
+
+TEST(Prefork, ConnectionsPerChildReusesWorkers)
+{
+    test::echod_instance echod({"--prefork", "1", "--connections-per-child", "3"});
+    for (int i = 0; i < 6; ++i)
+        echo_once(echod.port());
+    ASSERT_TRUE(test::eventually([&] { return serving_pids(echod.log()).size() == 6; })) << echod.log();
+    const auto pids = serving_pids(echod.log());
+    const std::set<pid_t> distinct(pids.begin(), pids.end());
+    EXPECT_LT(distinct.size(), 6U) << "no worker served more than one client";
+    for (pid_t p : distinct)
+        EXPECT_LE(std::count(pids.begin(), pids.end(), p), 3) << "pid " << p << " served more than 3";
+    EXPECT_EQ(echod.stop(), 0);
+}
+
+TEST(Prefork, PoolNeverExceedsMaxConnections)
+{
+    test::echod_instance echod({"--prefork", "8", "--max-connections", "3", "--max-per-source", "0"});
+    ASSERT_TRUE(test::eventually([&] { return live_children(echod.pid()) == 3; }));
+    std::vector<echo::unique_fd> held;
+    for (int i = 0; i < 3; ++i) {
+        held.push_back(test::connect_tcp("127.0.0.1", echod.port()));
+        test::send_all(held.back().get(), "h");
+        ASSERT_EQ(test::read_exactly(held.back().get(), 1), "h");
+    }
+    // A fourth client waits in the backlog: connected, but not served.
+    auto waiting = test::connect_tcp("127.0.0.1", echod.port());
+    test::send_all(waiting.get(), "w");
+    EXPECT_THROW((void)test::read_exactly(waiting.get(), 1, 500ms), std::runtime_error);
+    EXPECT_EQ(live_children(echod.pid()), 3U);
+    // One leaves: the waiting client is served.
+    held.front().reset();
+    EXPECT_EQ(test::read_exactly(waiting.get(), 1, 10s), "w");
+    EXPECT_LE(live_children(echod.pid()), 3U);
+    EXPECT_EQ(echod.stop(), 0);
+}
+
+TEST(Prefork, PerSourceLimitAcrossWorkers)
+{
+    test::echod_instance echod({"--prefork", "4", "--max-per-source", "2"});
+    auto a = test::connect_tcp("127.0.0.1", echod.port());
+    auto b = test::connect_tcp("127.0.0.1", echod.port());
+    for (auto* fd : {&a, &b}) {
+        test::send_all(fd->get(), "s");
+        ASSERT_EQ(test::read_exactly(fd->get(), 1), "s");
+    }
+    auto third = test::connect_tcp("127.0.0.1", echod.port());
+    EXPECT_TRUE(test::peer_closes(third.get(), 5s)) << "a third connection from 127.0.0.1 was served";
+    EXPECT_TRUE(echod.log_contains("max-per-source"));
+    echo_once(echod.port(), "127.0.0.2"); // another source is still welcome
+    EXPECT_EQ(echod.stop(), 0);
+}
+
+TEST(Prefork, KilledWorkerIsReapedAndReplaced)
+{
+    test::echod_instance echod({"--prefork", "2"});
+    ASSERT_TRUE(test::eventually([&] { return live_children(echod.pid()) == 2; }));
+    const pid_t victim = test::children_of(echod.pid()).front();
+    ::kill(victim, SIGKILL);
+    EXPECT_TRUE(echod.log_contains("worker pid " + std::to_string(victim) + " was killed by signal 9"));
+    EXPECT_TRUE(test::eventually([&] {
+        return live_children(echod.pid()) == 2 && test::zombie_children(echod.pid()) == 0;
+    }));
+    echo_once(echod.port());
+    EXPECT_EQ(echod.stop(), 0);
+}
+
+TEST(Prefork, SigtermLetsBusyWorkersFinish)
+{
+    test::echod_instance echod({"--prefork", "4", "--shutdown-timeout", "10"});
+    auto busy = test::connect_tcp("127.0.0.1", echod.port());
+    test::send_all(busy.get(), "1");
+    ASSERT_EQ(test::read_exactly(busy.get(), 1), "1");
+
+    echod.proc().signal(SIGTERM);
+    // Idle workers leave at once; the busy one stays and still echoes.
+    EXPECT_TRUE(test::eventually([&] { return live_children(echod.pid()) == 1; }));
+    test::send_all(busy.get(), "2");
+    EXPECT_EQ(test::read_exactly(busy.get(), 1), "2");
+    EXPECT_THROW((void)test::connect_tcp("127.0.0.1", echod.port()), std::runtime_error);
+    busy.reset();
+    EXPECT_EQ(echod.proc().wait_for(10s), 0);
+}
+
+} // namespace
