@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <systemd/sd-daemon.h>
 
 #include <cstring>
@@ -95,6 +96,17 @@ std::vector<listener> open_listeners(const config& cfg, bool& socket_activated)
         }
     }
     return out;
+}
+
+void set_connection_options(const std::vector<listener>& listeners, std::chrono::seconds idle_timeout) noexcept
+{
+    timeval tv{};
+    tv.tv_sec = static_cast<time_t>(idle_timeout.count());
+    for (const auto& l : listeners) {
+        echo::set_no_delay(l.fd.get());
+        ::setsockopt(l.fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        ::setsockopt(l.fd.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    }
 }
 
 void stop_listening(std::vector<listener>& listeners) noexcept

@@ -6,6 +6,7 @@
 
 #include "echo/unique_fd.hpp"
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,12 @@ struct listener {
     std::string name;   // "[::]:7" as bound, for logs and status
     bool ours = true;   // bound by echod, not passed by systemd
 };
+
+// Sets what every accepted connection inherits from its listener, so that no
+// child spends system calls on it: TCP_NODELAY (an echo answers each read
+// with one write and must not wait for a delayed ACK), and the idle timeout
+// as SO_RCVTIMEO/SO_SNDTIMEO (0: none). Called again on reload.
+void set_connection_options(const std::vector<listener>& listeners, std::chrono::seconds idle_timeout) noexcept;
 
 // Stops listening on every socket echod bound itself, in every process that
 // holds it (prefork workers too), and closes them all. Sockets systemd passed

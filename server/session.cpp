@@ -3,10 +3,7 @@
 #include "echo/io.hpp"
 #include "echo/log.hpp"
 #include "echo/signals.hpp"
-#include "echo/socket.hpp"
 
-#include <sys/socket.h>
-#include <sys/time.h>
 
 #include <cerrno>
 #include <csignal>
@@ -24,24 +21,12 @@ void request_stop(int) { stop_requested = 1; }
 // each child faults in only the pages it uses.
 alignas(4096) char buffer[64 * 1024];
 
-void set_timeouts(int fd, std::chrono::seconds idle)
-{
-    if (idle.count() == 0)
-        return;
-    // The kernel ends a read (or a write the client does not drain) that
-    // waits this long with EAGAIN: the idle timeout costs no extra syscalls.
-    timeval tv{};
-    tv.tv_sec = static_cast<time_t>(idle.count());
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-}
-
 std::string why_read_ended(int err)
 {
     switch (err) {
     case 0: return "client closed";
     case ECONNRESET: return "reset by client";
-    case EAGAIN: return "idle timeout";
+    case EAGAIN: return "idle timeout: client sent nothing";
     case ETIMEDOUT: return "connection timed out";
     case EINTR: return "server shutting down";
     default: return std::string("read error: ") + std::strerror(err);
@@ -59,6 +44,11 @@ std::string why_write_ended(int err)
     }
 }
 
+std::string concat_seconds(std::chrono::seconds s)
+{
+    return " for " + std::to_string(s.count()) + " s";
+}
+
 } // namespace
 
 bool session_stop_requested() noexcept { return stop_requested != 0; }
@@ -72,9 +62,10 @@ void become_session_process() noexcept
 
 int serve_connection(int fd, const std::string& peer, const session_options& options)
 {
+    // TCP_NODELAY and the idle timeout (SO_RCVTIMEO/SO_SNDTIMEO: a read, or
+    // a write the client does not drain, that waits that long fails with
+    // EAGAIN) come with the socket from its listener.
     const auto started = std::chrono::steady_clock::now();
-    echo::set_no_delay(fd);
-    set_timeouts(fd, options.idle_timeout);
 
     unsigned long long echoed = 0;
     std::string ended;
@@ -96,6 +87,8 @@ int serve_connection(int fd, const std::string& peer, const session_options& opt
             break;
         }
     }
+    if (ended.rfind("idle timeout", 0) == 0)
+        ended += concat_seconds(options.idle_timeout);
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
     echo::log(echo::log_level::info, "connection from ", peer, " ended: ", ended, "; ", echoed,
               " bytes echoed in ", took.count(), " s");

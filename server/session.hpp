@@ -7,7 +7,7 @@
 namespace echod {
 
 struct session_options {
-    std::chrono::seconds idle_timeout{0}; // 0: wait for the client forever
+    std::chrono::seconds idle_timeout{0}; // as set on the listener; 0: wait for the client forever
 };
 
 // Prepares a freshly forked child: SIGTERM/SIGINT end the session cleanly,

@@ -58,6 +58,7 @@ supervisor::supervisor(config cfg, std::vector<listener> listeners, const comman
     ev.data.u64 = signal_token;
     if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, signals_.fd(), &ev) != 0)
         echo::throw_errno("epoll_ctl signalfd");
+    set_connection_options(listeners_, cfg_.limits.idle_timeout);
     if (cfg_.prefork > 0) {
         pool_ = std::make_unique<prefork_pool>(cfg_.prefork, cfg_.connections_per_child);
         ev.data.u64 = report_token;
@@ -251,6 +252,7 @@ void supervisor::reload()
         echo::logging::set_threshold(next.log_level);
         cfg_.log_level = next.log_level;
         cfg_.limits = next.limits;
+        set_connection_options(listeners_, cfg_.limits.idle_timeout);
         log(log_level::notice, "configuration reloaded: log-level ", echo::to_string(cfg_.log_level),
             ", max-connections ", cfg_.limits.max_connections, ", max-per-source ", cfg_.limits.max_per_source,
             ", idle-timeout ", cfg_.limits.idle_timeout.count(), " s, shutdown-timeout ",
