@@ -150,6 +150,7 @@ else
     say "mmdebstrap bookworm minbase with $packages"
     sources=/etc/apt/sources.list.d/debian.sources
     [ -f "$sources" ] || sources=http://deb.debian.org/debian
+    rm -rf "$rootfs.tmp" # left by an interrupted run
     mmdebstrap --quiet --variant=minbase --include="$packages" bookworm "$rootfs.tmp" "$sources" \
         >"$work/mmdebstrap.log" 2>&1 || { tail -n 30 "$work/mmdebstrap.log" >&2; fail "mmdebstrap failed"; }
     mv "$rootfs.tmp" "$rootfs"
