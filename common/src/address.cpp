@@ -27,9 +27,11 @@ void check_service(std::string_view service)
             throw address_error("port " + std::string(service) + " is out of range (0-65535)");
         return;
     }
-    // A service name: letters, digits and '-' as in /etc/services.
-    const bool name_like = std::all_of(service.begin(), service.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    // A service name as in /etc/services: it starts with a letter (so "-1"
+    // is neither a port nor a name), then letters, digits, '-' or '_'.
+    const auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+    const bool name_like = letter(service.front()) && std::all_of(service.begin(), service.end(), [&](char c) {
+        return letter(c) || (c >= '0' && c <= '9') || c == '-' || c == '_';
     });
     if (!name_like)
         throw address_error("'" + std::string(service) + "' is neither a port number nor a service name");

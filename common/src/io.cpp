@@ -35,10 +35,15 @@ io_result put_all(std::string_view data, stop_flag stop, Put put) noexcept
     std::size_t done = 0;
     while (done < data.size()) {
         const ssize_t n = put(data.data() + done, data.size() - done);
-        if (n > 0)
+        if (n > 0) {
             done += static_cast<std::size_t>(n);
-        else if (n < 0 && !retry(errno, stop))
+            // A signal that interrupts a write which already moved data
+            // yields a short count, not EINTR: look at the flag here too.
+            if (stop && *stop && done < data.size())
+                return {done, EINTR};
+        } else if (n < 0 && !retry(errno, stop)) {
             return {done, errno};
+        }
     }
     return {done, 0};
 }
