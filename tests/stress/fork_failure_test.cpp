@@ -78,7 +78,8 @@ TEST(ForkFailure, ConnectionsBeyondTheProcessLimitAreClosedAndServiceRecovers)
     for (int i = 0; i < beyond; ++i) {
         const auto fd = stress::connect_from("127.0.0.1", echod.port());
         test::send_all(fd.get(), "no process for me\n");
-        closed += test::peer_closes(fd.get(), 10s);
+        ASSERT_TRUE(test::peer_closes(fd.get(), 10s)) << "connection " << i << " beyond the limit stays open";
+        ++closed;
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     EXPECT_EQ(closed, beyond);
