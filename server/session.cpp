@@ -1,5 +1,7 @@
 #include "session.hpp"
 
+#include "echo_loop.hpp"
+
 #include "echo/io.hpp"
 #include "echo/log.hpp"
 #include "echo/signals.hpp"
@@ -16,10 +18,6 @@ namespace {
 volatile std::sig_atomic_t stop_requested = 0;
 
 void request_stop(int) { stop_requested = 1; }
-
-// In .bss: the parent never touches it, so fork() copies nothing for it and
-// each child faults in only the pages it uses.
-alignas(4096) char buffer[64 * 1024];
 
 std::string why_read_ended(int err)
 {
@@ -67,30 +65,12 @@ int serve_connection(int fd, const std::string& peer, const session_options& opt
     // EAGAIN) come with the socket from its listener.
     const auto started = std::chrono::steady_clock::now();
 
-    unsigned long long echoed = 0;
-    std::string ended;
-    for (;;) {
-        if (stop_requested) {
-            ended = why_read_ended(EINTR);
-            break;
-        }
-        const auto in = echo::read_some(fd, buffer, &stop_requested);
-        if (!in.ok() || in.bytes == 0) {
-            ended = why_read_ended(in.error);
-            break;
-        }
-        // One write per read: the client sees its data back at once.
-        const auto out = echo::send_all(fd, {buffer, in.bytes}, &stop_requested);
-        echoed += out.bytes;
-        if (!out.ok()) {
-            ended = why_write_ended(out.error);
-            break;
-        }
-    }
+    const auto outcome = echo_until_done(fd, &stop_requested);
+    std::string ended = outcome.while_sending ? why_write_ended(outcome.error) : why_read_ended(outcome.error);
     if (ended.rfind("idle timeout", 0) == 0)
         ended += concat_seconds(options.idle_timeout);
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
-    echo::log(echo::log_level::info, "connection from ", peer, " ended: ", ended, "; ", echoed,
+    echo::log(echo::log_level::info, "connection from ", peer, " ended: ", ended, "; ", outcome.echoed,
               " bytes echoed in ", took.count(), " s");
     return 0;
 }
