@@ -6,6 +6,7 @@
  *
  * Usage: echo-bench-fork-server PORT   (listens on 127.0.0.1:PORT)
  */
+#define _GNU_SOURCE /* sigaction flags under -std=c11 */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
