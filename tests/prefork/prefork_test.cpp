@@ -9,7 +9,6 @@
 
 #include <signal.h>
 
-#include <regex>
 #include <set>
 
 namespace {
@@ -20,9 +19,8 @@ using namespace std::chrono_literals;
 std::vector<pid_t> serving_pids(const std::string& log)
 {
     std::vector<pid_t> pids;
-    const std::regex served(R"(served by pid ([0-9]+))");
-    for (auto it = std::sregex_iterator(log.begin(), log.end(), served); it != std::sregex_iterator(); ++it)
-        pids.push_back(static_cast<pid_t>(std::stol((*it)[1])));
+    for (unsigned long pid : test::numbers_after(log, "served by pid "))
+        pids.push_back(static_cast<pid_t>(pid));
     return pids;
 }
 

@@ -3,7 +3,6 @@
 #include <signal.h>
 
 #include <algorithm>
-#include <regex>
 #include <stdexcept>
 #include <thread>
 
@@ -36,15 +35,19 @@ echod_instance::echod_instance(echod_setup setup)
     o.in_child = std::move(setup.in_child);
     process_ = process::spawn(std::move(o));
 
-    // echod logs "listening on ADDR:PORT[, ...]" once every socket is bound.
-    static const std::regex listening(R"(listening on (\[[^\]]*\]|[^ ,\[]*):([0-9]+))");
+    // echod logs "listening on ADDR:PORT[, ...]" once every socket is bound;
+    // the first address's port is after its last ':'.
     const auto end = std::chrono::steady_clock::now() + 10s;
     for (;;) {
-        std::smatch m;
         const std::string text = log();
-        if (std::regex_search(text, m, listening)) {
-            port_ = static_cast<unsigned>(std::stoul(m[2]));
-            return;
+        if (const auto at = text.find("listening on "); at != std::string::npos) {
+            const auto stop = text.find_first_of(", \n", at + 13);
+            const auto address = text.substr(at + 13, stop - at - 13);
+            const auto ports = numbers_after(address, ":");
+            if (!ports.empty() && text.find('\n', at) != std::string::npos) {
+                port_ = static_cast<unsigned>(ports.back());
+                return;
+            }
         }
         if (!process_.running())
             throw std::runtime_error("echod exited before listening; its log:\n" + text);

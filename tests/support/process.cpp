@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -204,6 +205,19 @@ void write_file(const std::filesystem::path& path, std::string_view data)
     out.write(data.data(), static_cast<std::streamsize>(data.size()));
     if (!out)
         throw std::runtime_error("cannot write " + path.string());
+}
+
+std::vector<unsigned long> numbers_after(const std::string& text, const std::string& marker)
+{
+    std::vector<unsigned long> out;
+    for (auto at = text.find(marker); at != std::string::npos; at = text.find(marker, at + 1)) {
+        const char* first = text.data() + at + marker.size();
+        unsigned long value = 0;
+        const auto [end, ec] = std::from_chars(first, text.data() + text.size(), value);
+        if (ec == std::errc() && end != first)
+            out.push_back(value);
+    }
+    return out;
 }
 
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds deadline)

@@ -79,6 +79,11 @@ private:
 [[nodiscard]] std::string read_file(const std::filesystem::path& path);
 void write_file(const std::filesystem::path& path, std::string_view data);
 
+// The whole numbers that follow each occurrence of `marker` in `text`
+// ("served by pid " -> every pid). std::regex is avoided on purpose: g++ 12
+// warns falsely inside it under -fsanitize, and warnings are errors here.
+[[nodiscard]] std::vector<unsigned long> numbers_after(const std::string& text, const std::string& marker);
+
 // Polls `condition` every few milliseconds until it holds or `deadline` passes.
 [[nodiscard]] bool eventually(const std::function<bool()>& condition,
                               std::chrono::milliseconds deadline = 10s);

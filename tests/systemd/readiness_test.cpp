@@ -10,7 +10,6 @@
 #include <signal.h>
 #include <sys/socket.h>
 
-#include <regex>
 
 namespace {
 
@@ -19,9 +18,8 @@ using namespace std::chrono_literals;
 // The port in "... listening on 127.0.0.1:PORT" of a STATUS= value.
 unsigned status_port(const std::string& message)
 {
-    std::smatch m;
-    const std::regex listening(R"(listening on 127\.0\.0\.1:([0-9]+))");
-    return std::regex_search(message, m, listening) ? static_cast<unsigned>(std::stoul(m[1])) : 0;
+    const auto ports = test::numbers_after(message, "listening on 127.0.0.1:");
+    return ports.empty() ? 0 : static_cast<unsigned>(ports.front());
 }
 
 TEST(Readiness, ReadyComesWithListeningSocket)
