@@ -26,10 +26,19 @@ void connect_echo_close(unsigned port, unsigned i)
     ASSERT_TRUE(stress::echoes(fd.get(), payload)) << "connection " << i;
 }
 
+#ifdef ECHO_STRESS_SANITIZED
+// Under ASan a fork costs ~4x more (213/s measured): a tenth of the
+// connections keeps the run bounded, and RSS is not compared because ASan's
+// quarantine holds freed memory on purpose (it grew 14 -> 50 MiB).
+constexpr bool sanitized = true;
+#else
+constexpr bool sanitized = false;
+#endif
+
 TEST(SequentialConnections, ParentKeepsNothingOfOneHundredThousandConnections)
 {
     constexpr unsigned warm_up = 1000;
-    constexpr unsigned total = 100'000;
+    constexpr unsigned total = sanitized ? 10'000 : 100'000;
     stress::daemon echod({"--log-level", "warning"});
 
     for (unsigned i = 0; i < warm_up; ++i)
@@ -51,8 +60,10 @@ TEST(SequentialConnections, ParentKeepsNothingOfOneHundredThousandConnections)
                 total - warm_up, took.count(), (total - warm_up) / took.count(), fds_before, fds_after, rss_before,
                 rss_after);
     EXPECT_EQ(fds_after, fds_before);
-    EXPECT_GE(rss_after, rss_before * 9 / 10);
-    EXPECT_LE(rss_after, rss_before * 11 / 10);
+    if (!sanitized) {
+        EXPECT_GE(rss_after, rss_before * 9 / 10);
+        EXPECT_LE(rss_after, rss_before * 11 / 10);
+    }
     EXPECT_TRUE(test::alive(echod.pid()));
     EXPECT_EQ(echod.stop(), 0) << echod.log();
 }
