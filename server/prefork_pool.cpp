@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 
 namespace echod {
 namespace {
@@ -71,7 +72,7 @@ std::vector<int> prefork_pool::worker_descriptors() const { return {stop_read_.g
 
 void prefork_pool::added(pid_t pid, unsigned slot)
 {
-    workers_.emplace(pid, worker{slot, false});
+    workers_.emplace(pid, worker{slot});
     ++idle_;
 }
 
@@ -92,13 +93,30 @@ unsigned prefork_pool::read_reports()
             const auto it = workers_.find(reports[i].pid);
             if (it == workers_.end() || it->second.busy == (reports[i].busy != 0))
                 continue; // already reaped, or nothing new
-            it->second.busy = reports[i].busy != 0;
-            if (it->second.busy) {
-                --idle_;
+            worker& w = it->second;
+            w.busy = reports[i].busy != 0;
+            if (w.busy) {
+                // A retiring worker took a client before it saw the request: it serves it.
+                if (!w.retiring)
+                    --idle_;
+                w.retiring = false;
                 ++began;
             } else {
                 ++idle_;
             }
+        }
+    }
+}
+
+void prefork_pool::retire_excess() noexcept
+{
+    for (auto& [pid, w] : workers_) {
+        if (idle_ <= spare_)
+            return;
+        if (!w.busy && !w.retiring) {
+            ::kill(pid, SIGUSR1);
+            w.retiring = true;
+            --idle_;
         }
     }
 }
@@ -108,7 +126,7 @@ bool prefork_pool::forget(pid_t pid)
     const auto it = workers_.find(pid);
     if (it == workers_.end())
         return false;
-    if (!it->second.busy)
+    if (!it->second.busy && !it->second.retiring)
         --idle_;
     sources_.release(it->second.slot);
     free_slots_.push_back(it->second.slot);

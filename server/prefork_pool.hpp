@@ -35,6 +35,9 @@ public:
 
     // Reads the workers' reports; returns how many connections began.
     unsigned read_reports();
+    // Workers come back idle after a connection: beyond `spare` idle ones,
+    // ask the extra ones to exit (SIGUSR1), so the pool shrinks after a burst.
+    void retire_excess() noexcept;
     // Forgets a reaped worker; false if `pid` was not one.
     bool forget(pid_t pid);
 
@@ -55,7 +58,8 @@ public:
 private:
     struct worker {
         unsigned slot;
-        bool busy;
+        bool busy = false;
+        bool retiring = false; // asked to exit; no longer counted idle
     };
 
     unsigned spare_;

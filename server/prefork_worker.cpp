@@ -5,6 +5,7 @@
 #include "echo/address.hpp"
 #include "echo/io.hpp"
 #include "echo/log.hpp"
+#include "echo/signals.hpp"
 #include "echo/unique_fd.hpp"
 
 #include <sys/epoll.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <ctime>
 
@@ -21,6 +23,11 @@ namespace {
 using echo::log_level;
 
 constexpr std::uint64_t stop_token = ~0ULL;
+
+// Set by SIGUSR1: the parent has more idle workers than it wants.
+volatile std::sig_atomic_t retire_requested = 0;
+
+void request_retirement(int) { retire_requested = 1; }
 
 void report(int fd, bool busy) noexcept
 {
@@ -36,6 +43,12 @@ void pause_briefly() noexcept
 }
 
 } // namespace
+
+void become_worker_process() noexcept
+{
+    become_session_process();
+    echo::interrupt_on(SIGUSR1, request_retirement);
+}
 
 void run_worker(const worker_setup& setup)
 {
@@ -59,9 +72,11 @@ void run_worker(const worker_setup& setup)
     log_throttle refusals, accept_failures;
     unsigned served = 0;
     for (;;) {
+        if (retire_requested)
+            ::_exit(0);
         epoll_event events[8];
         const int n = ::epoll_wait(epoll.get(), events, 8, -1);
-        if (session_stop_requested())
+        if (session_stop_requested() || retire_requested)
             ::_exit(0);
         if (n < 0)
             continue; // EINTR
@@ -82,6 +97,7 @@ void run_worker(const worker_setup& setup)
                 continue; // EAGAIN: another worker took it; ECONNABORTED and the like: next
             }
             echo::unique_fd connection(fd);
+            retire_requested = 0; // busy now: the parent learns it from this report
             report(setup.report_fd, true);
             const auto* address = reinterpret_cast<const sockaddr*>(&peer);
             const std::string who = echo::to_string(address, length);

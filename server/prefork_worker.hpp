@@ -31,6 +31,10 @@ struct worker_setup {
     session_options session;
 };
 
+// In a freshly forked worker, before signals are unblocked: SIGUSR1 from
+// the parent asks an idle worker to exit (the pool has too many spares).
+void become_worker_process() noexcept;
+
 // Runs in the forked worker; never returns.
 [[noreturn]] void run_worker(const worker_setup& setup);
 

@@ -48,7 +48,9 @@ supervisor::supervisor(config cfg, std::vector<listener> listeners, const comman
       cli_(cli),
       socket_activated_(socket_activated),
       listeners_(std::move(listeners)),
-      signals_({SIGCHLD, SIGTERM, SIGINT, SIGHUP}),
+      // SIGUSR1 is blocked only so that a new prefork worker cannot die of it
+      // before its handler is installed; the parent ignores it.
+      signals_({SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1}),
       epoll_(::epoll_create1(EPOLL_CLOEXEC))
 {
     if (!epoll_)
@@ -88,6 +90,7 @@ int supervisor::run()
                 handle_signals();
             } else if (events[i].data.u64 == report_token) {
                 served_ += pool_->read_reports();
+                pool_->retire_excess();
                 mark_status_changed();
                 fill_pool();
             }
@@ -322,7 +325,7 @@ void supervisor::fill_pool()
             return;
         }
         if (pid == 0) {
-            become_session_process();
+            become_worker_process();
             signals_.release_in_child();
             auto keep = pool_->worker_descriptors();
             keep.insert(keep.end(), listening.begin(), listening.end());

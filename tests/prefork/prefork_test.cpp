@@ -80,6 +80,26 @@ TEST(Prefork, ConnectionsPerChildReusesWorkers)
     EXPECT_EQ(echod.stop(), 0);
 }
 
+TEST(Prefork, PoolShrinksBackAfterABurst)
+{
+    // Workers that served a client come back idle; beyond --prefork spares
+    // they must leave, or every burst would leave its high-water mark behind.
+    test::echod_instance echod({"--prefork", "2", "--connections-per-child", "100", "--max-per-source", "0"});
+    std::vector<echo::unique_fd> burst;
+    for (int i = 0; i < 12; ++i) {
+        burst.push_back(test::connect_tcp("127.0.0.1", echod.port()));
+        test::send_all(burst.back().get(), "b");
+        ASSERT_EQ(test::read_exactly(burst.back().get(), 1), "b");
+    }
+    EXPECT_GE(live_children(echod.pid()), 12U);
+    burst.clear();
+    EXPECT_TRUE(test::eventually([&] { return live_children(echod.pid()) == 2; }))
+        << "pool stayed at " << live_children(echod.pid()) << " workers";
+    EXPECT_EQ(echod.log().find("killed by signal"), std::string::npos) << echod.log();
+    echo_once(echod.port()); // and still serves
+    EXPECT_EQ(echod.stop(), 0);
+}
+
 TEST(Prefork, PoolNeverExceedsMaxConnections)
 {
     test::echod_instance echod({"--prefork", "8", "--max-connections", "3", "--max-per-source", "0"});
