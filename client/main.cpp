@@ -5,6 +5,7 @@
 #include "echo/address.hpp"
 #include "echo/error.hpp"
 #include "echo/exit_status.hpp"
+#include "echo/io.hpp"
 #include "echo/log.hpp"
 #include "echo/signals.hpp"
 #include "echo/socket.hpp"
@@ -15,6 +16,8 @@
 int main(int argc, char* argv[])
 {
     namespace status = echo::exit_status;
+    // Before anything opens a descriptor: a socket must never become "stdin".
+    const unsigned closed_stdio = echo::reopen_closed_stdio();
     echo::logging::setup("echo-client", echo::log_level::info);
     try {
         const auto opts = echo_client::parse_command_line(argc, argv);
@@ -26,6 +29,10 @@ int main(int argc, char* argv[])
             std::cout << "echo-client " << echo::version << "\n";
             return status::ok;
         }
+        if (closed_stdio & 1U)
+            throw echo::fatal_error(status::io_error, "standard input is not open");
+        if (closed_stdio & 2U)
+            throw echo::fatal_error(status::io_error, "standard output is not open");
         echo::ignore_sigpipe();
         const auto addresses = echo::resolve({opts.host, opts.port}, echo::resolve_for::connecting);
         auto socket = echo::connect_to_any(addresses, opts.connect_timeout);

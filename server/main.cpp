@@ -5,6 +5,7 @@
 
 #include "echo/error.hpp"
 #include "echo/exit_status.hpp"
+#include "echo/io.hpp"
 #include "echo/log.hpp"
 #include "echo/signals.hpp"
 #include "echo/version.hpp"
@@ -13,6 +14,8 @@
 
 int main(int argc, char* argv[])
 {
+    // A listening socket must never land on descriptor 2 and receive the log.
+    (void)echo::reopen_closed_stdio();
     echo::logging::setup("echod", echo::log_level::info);
     try {
         const auto cli = echod::parse_command_line(argc, argv);

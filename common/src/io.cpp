@@ -1,5 +1,6 @@
 #include "echo/io.hpp"
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -15,6 +16,23 @@ bool retry(int err, stop_flag stop) noexcept
 }
 
 } // namespace
+
+unsigned reopen_closed_stdio() noexcept
+{
+    unsigned closed = 0;
+    for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; ++fd) {
+        if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+            continue;
+        closed |= 1U << fd;
+        // open() returns the lowest free descriptor: this one.
+        const int null = ::open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY);
+        if (null >= 0 && null != fd) {
+            ::dup2(null, fd);
+            ::close(null);
+        }
+    }
+    return closed;
+}
 
 io_result read_some(int fd, std::span<char> buffer, stop_flag stop) noexcept
 {

@@ -34,4 +34,10 @@ using stop_flag = const volatile std::sig_atomic_t*;
 // result, never a SIGPIPE.
 [[nodiscard]] io_result send_all(int fd, std::string_view data, stop_flag stop = nullptr) noexcept;
 
+// Opens /dev/null on each of stdin, stdout and stderr that is closed, so no
+// socket can be given descriptor 0, 1 or 2 by accident (and then be closed
+// as "stdin" or written to as "stderr"). Returns a bit per descriptor that
+// was closed: 1 stdin, 2 stdout, 4 stderr.
+unsigned reopen_closed_stdio() noexcept;
+
 } // namespace echo
