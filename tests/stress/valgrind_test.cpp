@@ -9,6 +9,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <sstream>
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -21,6 +24,16 @@ std::vector<std::string> memcheck(const test::temp_dir& dir, const std::string& 
             "--error-exitcode=99",
             "--child-silent-after-fork=yes",
             "--log-file=" + (dir / (name + ".valgrind")).string()};
+}
+
+// The lines of memcheck's report that say what it found, for the test log.
+void print_summary(const std::string& who, const std::string& report)
+{
+    std::istringstream lines(report);
+    for (std::string line; std::getline(lines, line);)
+        if (line.find("ERROR SUMMARY") != std::string::npos || line.find("lost:") != std::string::npos ||
+            line.find("in use at exit") != std::string::npos || line.find("heap blocks were freed") != std::string::npos)
+            std::printf("%s: %s\n", who.c_str(), line.c_str());
 }
 
 TEST(Valgrind, EchodParentHasNoErrorsAndNoLeaks)
@@ -37,6 +50,7 @@ TEST(Valgrind, EchodParentHasNoErrorsAndNoLeaks)
     }
     EXPECT_EQ(echod.stop(SIGTERM, 60s), 0) << echod.log() << test::read_file(dir / "echod.valgrind");
     const auto report = test::read_file(dir / "echod.valgrind");
+    print_summary("echod", report);
     EXPECT_NE(report.find("ERROR SUMMARY: 0 errors"), std::string::npos) << report;
     EXPECT_EQ(report.find("definitely lost: "), report.find("definitely lost: 0 bytes")) << report;
 }
@@ -60,6 +74,7 @@ TEST(Valgrind, EchoClientHasNoErrorsAndNoLeaks)
     EXPECT_EQ(client.wait_for(120s), 0) << client.stderr_text() << test::read_file(dir / "client.valgrind");
     EXPECT_EQ(client.stdout_text(), input);
     const auto report = test::read_file(dir / "client.valgrind");
+    print_summary("echo-client", report);
     EXPECT_NE(report.find("ERROR SUMMARY: 0 errors"), std::string::npos) << report;
     EXPECT_EQ(report.find("definitely lost: "), report.find("definitely lost: 0 bytes")) << report;
 }
