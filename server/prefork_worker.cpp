@@ -69,17 +69,27 @@ void run_worker(const worker_setup& setup)
     stop.data.u64 = stop_token;
     ::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, setup.stop_fd, &stop);
 
+    // SIGUSR1 (retire) stays blocked except inside epoll_pwait(), which
+    // unblocks it atomically: a request that arrives after the check below
+    // is delivered there and interrupts the wait, instead of being lost
+    // just before the worker goes to sleep.
+    sigset_t retire, wait_mask;
+    sigemptyset(&retire);
+    sigaddset(&retire, SIGUSR1);
+    ::sigprocmask(SIG_BLOCK, &retire, &wait_mask);
+    sigdelset(&wait_mask, SIGUSR1);
+
     log_throttle refusals, accept_failures;
     unsigned served = 0;
     for (;;) {
         if (retire_requested)
             ::_exit(0);
         epoll_event events[8];
-        const int n = ::epoll_wait(epoll.get(), events, 8, -1);
-        if (session_stop_requested() || retire_requested)
+        const int n = ::epoll_pwait(epoll.get(), events, 8, -1, &wait_mask);
+        if (session_stop_requested())
             ::_exit(0);
         if (n < 0)
-            continue; // EINTR
+            continue; // EINTR: a retire request is looked at above
         for (int i = 0; i < n; ++i) {
             if (events[i].data.u64 == stop_token)
                 ::_exit(0); // the parent stops (or died): no more clients
@@ -94,7 +104,7 @@ void run_worker(const worker_setup& setup)
                     accept_failures.log(log_level::warning, "accept: ", std::strerror(errno), "; pausing 100 ms");
                     pause_briefly();
                 }
-                continue; // EAGAIN: another worker took it; ECONNABORTED and the like: next
+                continue; // EAGAIN: another worker took it (a retire request is seen next turn)
             }
             echo::unique_fd connection(fd);
             retire_requested = 0; // busy now: the parent learns it from this report

@@ -89,9 +89,7 @@ int supervisor::run()
             if (events[i].data.u64 == signal_token) {
                 handle_signals();
             } else if (events[i].data.u64 == report_token) {
-                served_ += pool_->read_reports();
-                pool_->retire_excess();
-                mark_status_changed();
+                take_reports();
                 fill_pool();
             }
             else if (events[i].data.u64 < listeners_.size() && accepting_)
@@ -190,8 +188,7 @@ void supervisor::handle_signals()
         case SIGCHLD:
             // A worker reports a connection before it can exit: count it
             // before the worker is forgotten.
-            if (pool_)
-                served_ += pool_->read_reports();
+            take_reports();
             // Signals do not queue: one SIGCHLD may stand for many children.
             reap_children();
             fill_pool();
@@ -338,6 +335,15 @@ void supervisor::fill_pool()
     if (pool_->idle() == 0 && pool_->workers() >= cfg_.limits.max_connections)
         at_limit_.log(log_level::notice, "max-connections (", cfg_.limits.max_connections,
                       ") reached: new clients wait in the listen backlog");
+}
+
+void supervisor::take_reports()
+{
+    if (!pool_)
+        return;
+    served_ += pool_->read_reports();
+    pool_->retire_excess();
+    mark_status_changed();
 }
 
 std::size_t supervisor::live_children() const noexcept

@@ -35,6 +35,9 @@ private:
 
     void accept_from(listener& l);
     void fill_pool();
+    // Reads the prefork workers' reports (wherever they are drained) and
+    // trims the idle ones beyond the spares.
+    void take_reports();
     [[nodiscard]] std::size_t live_children() const noexcept;
     [[nodiscard]] std::size_t open_connections() const noexcept;
     void start_session(echo::unique_fd connection, const sockaddr_storage& peer, socklen_t length);
