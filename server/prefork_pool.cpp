@@ -45,8 +45,7 @@ unsigned prefork_pool::wanted(unsigned max_workers) const noexcept
     return static_cast<unsigned>(std::min<std::size_t>(spare_ - idle_, limit - workers_.size()));
 }
 
-worker_setup prefork_pool::prepare(const std::vector<int>& listeners, unsigned max_per_source,
-                                   const session_options& session)
+worker_setup prefork_pool::prepare(const std::vector<int>& listeners, const session_options& session)
 {
     unsigned slot;
     if (!free_slots_.empty()) {
@@ -62,7 +61,6 @@ worker_setup prefork_pool::prepare(const std::vector<int>& listeners, unsigned m
     setup.report_fd = reports_write_.get();
     setup.sources = &sources_;
     setup.slot = slot;
-    setup.max_per_source = max_per_source;
     setup.connections = connections_per_child_;
     setup.session = session;
     return setup;

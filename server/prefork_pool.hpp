@@ -25,9 +25,11 @@ public:
     // without more than `max_workers` in all.
     [[nodiscard]] unsigned wanted(unsigned max_workers) const noexcept;
 
+    // --max-per-source for every worker, the running ones included.
+    void set_max_per_source(unsigned limit) noexcept { sources_.set_limit(limit); }
+
     // What a new worker needs; reserves a slot (call added() or abandon()).
-    [[nodiscard]] worker_setup prepare(const std::vector<int>& listeners, unsigned max_per_source,
-                                       const session_options& session);
+    [[nodiscard]] worker_setup prepare(const std::vector<int>& listeners, const session_options& session);
     // Descriptors the worker keeps besides its listeners.
     [[nodiscard]] std::vector<int> worker_descriptors() const;
     void added(pid_t pid, unsigned slot);

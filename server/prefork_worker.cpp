@@ -111,9 +111,9 @@ void run_worker(const worker_setup& setup)
             report(setup.report_fd, true);
             const auto* address = reinterpret_cast<const sockaddr*>(&peer);
             const std::string who = echo::to_string(address, length);
-            if (!setup.sources->claim(setup.slot, source_of(address), setup.max_per_source)) {
+            if (!setup.sources->claim(setup.slot, source_of(address))) {
                 refusals.log(log_level::warning, "refused connection from ", who, ": its source already has ",
-                             setup.max_per_source, " connections (max-per-source)");
+                             setup.sources->limit(), " connections (max-per-source)");
                 connection.reset();
                 report(setup.report_fd, false);
                 continue;

@@ -26,7 +26,6 @@ struct worker_setup {
     int report_fd = -1; // write end of the report pipe
     source_table* sources = nullptr;
     unsigned slot = 0;
-    unsigned max_per_source = 0;
     unsigned connections = 1;
     session_options session;
 };

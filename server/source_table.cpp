@@ -43,8 +43,9 @@ void source_table::open_slot(unsigned slot) noexcept
 
 void source_table::release(unsigned slot) noexcept { entries_[slot].active.store(0); }
 
-bool source_table::claim(unsigned slot, const source_key& source, unsigned limit) noexcept
+bool source_table::claim(unsigned slot, const source_key& source) noexcept
 {
+    const unsigned limit = header_->limit.load();
     if (limit == 0)
         return true;
     const std::uint64_t high = half(source, 0), low = half(source, 8);

@@ -26,10 +26,15 @@ public:
     // Parent, when the worker of `slot` is gone (whatever it left behind).
     void release(unsigned slot) noexcept;
 
+    // Parent, at start and on reload: the per-source limit workers apply
+    // from their next connection on (0: none).
+    void set_limit(unsigned limit) noexcept { header_->limit.store(limit); }
+    [[nodiscard]] unsigned limit() const noexcept { return header_->limit.load(); }
+
     // Worker: records that `slot` now serves `source`, unless that makes more
-    // than `limit` connections from it (then nothing is recorded). Two workers
-    // racing for the same source may both refuse, never both exceed.
-    [[nodiscard]] bool claim(unsigned slot, const source_key& source, unsigned limit) noexcept;
+    // than limit() connections from it (then nothing is recorded). Two
+    // workers racing for the same source may both refuse, never both exceed.
+    [[nodiscard]] bool claim(unsigned slot, const source_key& source) noexcept;
 
 private:
     struct entry {
@@ -39,6 +44,7 @@ private:
     };
     struct header {
         std::atomic<unsigned> high_water{0};
+        std::atomic<unsigned> limit{0};
     };
 
     unsigned capacity_;

@@ -63,6 +63,7 @@ supervisor::supervisor(config cfg, std::vector<listener> listeners, const comman
     set_connection_options(listeners_, cfg_.limits.idle_timeout);
     if (cfg_.prefork > 0) {
         pool_ = std::make_unique<prefork_pool>(cfg_.prefork, cfg_.connections_per_child);
+        pool_->set_max_per_source(cfg_.limits.max_per_source);
         ev.data.u64 = report_token;
         if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, pool_->report_fd(), &ev) != 0)
             echo::throw_errno("epoll_ctl report pipe");
@@ -253,6 +254,8 @@ void supervisor::reload()
         cfg_.log_level = next.log_level;
         cfg_.limits = next.limits;
         set_connection_options(listeners_, cfg_.limits.idle_timeout);
+        if (pool_)
+            pool_->set_max_per_source(cfg_.limits.max_per_source);
         log(log_level::notice, "configuration reloaded: log-level ", echo::to_string(cfg_.log_level),
             ", max-connections ", cfg_.limits.max_connections, ", max-per-source ", cfg_.limits.max_per_source,
             ", idle-timeout ", cfg_.limits.idle_timeout.count(), " s, shutdown-timeout ",
@@ -312,7 +315,7 @@ void supervisor::fill_pool()
     for (const auto& l : listeners_)
         listening.push_back(l.fd.get());
     for (unsigned n = pool_->wanted(cfg_.limits.max_connections); n > 0; --n) {
-        const auto setup = pool_->prepare(listening, cfg_.limits.max_per_source, {cfg_.limits.idle_timeout});
+        const auto setup = pool_->prepare(listening, {cfg_.limits.idle_timeout});
         const pid_t pid = ::fork();
         if (pid < 0) {
             pool_->abandon(setup.slot);

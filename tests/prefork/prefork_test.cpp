@@ -138,6 +138,28 @@ TEST(Prefork, PerSourceLimitAcrossWorkers)
     EXPECT_EQ(echod.stop(), 0);
 }
 
+TEST(Prefork, ReloadedPerSourceLimitReachesRunningWorkers)
+{
+    test::echod_setup setup;
+    setup.args = {"--prefork", "3"};
+    setup.config_text = "max-per-source = 10\n";
+    test::echod_instance echod(setup);
+    ASSERT_TRUE(test::eventually([&] { return live_children(echod.pid()) == 3; }));
+    const auto workers_before = test::children_of(echod.pid());
+
+    test::write_file(echod.config_file(), "max-per-source = 1\n");
+    echod.proc().signal(SIGHUP);
+    ASSERT_TRUE(echod.log_contains("max-per-source 1"));
+    // The same workers, forked under the old limit, must apply the new one.
+    EXPECT_EQ(test::children_of(echod.pid()), workers_before);
+    auto first = test::connect_tcp("127.0.0.1", echod.port());
+    test::send_all(first.get(), "1");
+    ASSERT_EQ(test::read_exactly(first.get(), 1), "1");
+    auto second = test::connect_tcp("127.0.0.1", echod.port());
+    EXPECT_TRUE(test::peer_closes(second.get(), 5s)) << "the reloaded limit of 1 was not applied";
+    EXPECT_EQ(echod.stop(), 0);
+}
+
 TEST(Prefork, KilledWorkerIsReapedAndReplaced)
 {
     test::echod_instance echod({"--prefork", "2"});
