@@ -7,6 +7,7 @@
 #include "children.hpp"
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 namespace echod {
@@ -28,8 +29,8 @@ public:
 
     // Parent, at start and on reload: the per-source limit workers apply
     // from their next connection on (0: none).
-    void set_limit(unsigned limit) noexcept { header_->limit.store(limit); }
-    [[nodiscard]] unsigned limit() const noexcept { return header_->limit.load(); }
+    void set_limit(unsigned limit) noexcept { std::atomic_ref(header_->limit).store(limit); }
+    [[nodiscard]] unsigned limit() const noexcept { return std::atomic_ref(header_->limit).load(); }
 
     // Worker: records that `slot` now serves `source`, unless that makes more
     // than limit() connections from it (then nothing is recorded). Two
@@ -37,14 +38,18 @@ public:
     [[nodiscard]] bool claim(unsigned slot, const source_key& source) noexcept;
 
 private:
+    // Plain integers in the shared mapping, always accessed through
+    // std::atomic_ref: zero pages are a valid initial state, so nothing is
+    // written (and no page allocated) until a slot is used.
     struct entry {
-        std::atomic<std::uint64_t> high{0};
-        std::atomic<std::uint64_t> low{0};
-        std::atomic<std::uint32_t> active{0};
+        std::uint64_t high;
+        std::uint64_t low;
+        std::uint32_t active;
     };
-    struct header {
-        std::atomic<unsigned> high_water{0};
-        std::atomic<unsigned> limit{0};
+    // Padded so the entries after it are aligned whatever the header holds.
+    struct alignas(alignof(std::max_align_t)) header {
+        unsigned high_water;
+        unsigned limit;
     };
 
     unsigned capacity_;
