@@ -108,8 +108,12 @@ unsigned prefork_pool::read_reports()
 
 void prefork_pool::retire_excess() noexcept
 {
+    // Fork below `spare` idle workers, retire only above twice that: with
+    // one bound for both, every client would cost a fork (its worker goes
+    // busy) and an exit (it comes back idle), as if there were no pool.
+    const std::size_t most_idle = 2 * static_cast<std::size_t>(spare_);
     for (auto& [pid, w] : workers_) {
-        if (idle_ <= spare_)
+        if (idle_ <= most_idle)
             return;
         if (!w.busy && !w.retiring) {
             ::kill(pid, SIGUSR1);

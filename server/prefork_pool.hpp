@@ -37,8 +37,9 @@ public:
 
     // Reads the workers' reports; returns how many connections began.
     unsigned read_reports();
-    // Workers come back idle after a connection: beyond `spare` idle ones,
-    // ask the extra ones to exit (SIGUSR1), so the pool shrinks after a burst.
+    // Workers come back idle after a connection: beyond twice `spare` idle
+    // ones, ask the extra ones to exit (SIGUSR1), so the pool shrinks back
+    // after a burst without churning in steady use.
     void retire_excess() noexcept;
     // Forgets a reaped worker; false if `pid` was not one.
     bool forget(pid_t pid);
