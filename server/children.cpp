@@ -31,29 +31,28 @@ std::size_t source_key_hash::operator()(const source_key& k) const noexcept
     return static_cast<std::size_t>(h);
 }
 
-void child_table::add(pid_t pid, child_info info)
+void child_table::add(pid_t pid, const child_info& info)
 {
     ++per_source_[info.source];
-    children_.emplace(pid, std::move(info));
+    children_[pid] = info;
 }
 
 bool child_table::remove(pid_t pid, child_info& out)
 {
-    const auto it = children_.find(pid);
-    if (it == children_.end())
+    const child_info* found = children_.find(pid);
+    if (!found)
         return false;
-    const auto count = per_source_.find(it->second.source);
-    if (count != per_source_.end() && --count->second == 0)
-        per_source_.erase(count);
-    out = std::move(it->second);
-    children_.erase(it);
+    out = *found;
+    children_.erase(pid);
+    if (unsigned* count = per_source_.find(out.source); count && --*count == 0)
+        per_source_.erase(out.source);
     return true;
 }
 
 unsigned child_table::connections_from(const source_key& source) const
 {
-    const auto it = per_source_.find(source);
-    return it == per_source_.end() ? 0 : it->second;
+    const unsigned* count = per_source_.find(source);
+    return count ? *count : 0;
 }
 
 } // namespace echod

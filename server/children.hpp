@@ -2,14 +2,15 @@
 // connections each client source holds (for --max-per-source).
 #pragma once
 
+#include "flat_table.hpp"
+#include "peer_address.hpp"
+
 #include <sys/socket.h>
 #include <sys/types.h>
 
 #include <array>
-#include <chrono>
 #include <cstdint>
-#include <string>
-#include <unordered_map>
+#include <functional>
 
 namespace echod {
 
@@ -29,30 +30,31 @@ struct source_key_hash {
 
 struct child_info {
     source_key source;
-    std::string peer; // "[::1]:5555", for the log when the child dies abnormally
-    std::chrono::steady_clock::time_point started;
+    peer_address peer; // for the log when the child dies abnormally
 };
 
+// Adding and removing a child allocates nothing once the tables have grown
+// to the peak number of children: see flat_table.hpp for why that matters.
 class child_table {
 public:
-    void add(pid_t pid, child_info info);
+    void add(pid_t pid, const child_info& info);
     // Forgets `pid`; returns what was known of it, if anything.
     [[nodiscard]] bool remove(pid_t pid, child_info& out);
 
     [[nodiscard]] std::size_t size() const noexcept { return children_.size(); }
-    [[nodiscard]] bool empty() const noexcept { return children_.empty(); }
+    [[nodiscard]] bool empty() const noexcept { return children_.size() == 0; }
     [[nodiscard]] unsigned connections_from(const source_key& source) const;
 
     template <typename F>
     void for_each_pid(F f) const
     {
-        for (const auto& [pid, info] : children_)
-            f(pid);
+        children_.for_each([&f](pid_t pid, const child_info&) { f(pid); });
     }
 
 private:
-    std::unordered_map<pid_t, child_info> children_;
-    std::unordered_map<source_key, unsigned, source_key_hash> per_source_;
+    // pids are handed out in sequence: the identity hash keeps neighbours together.
+    flat_table<pid_t, child_info, std::hash<pid_t>> children_;
+    flat_table<source_key, unsigned, source_key_hash> per_source_;
 };
 
 } // namespace echod

@@ -7,7 +7,7 @@
 
 namespace echod {
 
-void close_all_except(std::vector<int> keep) noexcept
+void close_all_except(std::span<int> keep) noexcept
 {
     std::sort(keep.begin(), keep.end());
     unsigned next = STDERR_FILENO + 1;

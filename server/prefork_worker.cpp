@@ -46,7 +46,7 @@ void pause_briefly() noexcept
 
 void become_worker_process() noexcept
 {
-    become_session_process();
+    // SIGTERM/SIGINT come set from the parent (install_session_signal_actions).
     echo::interrupt_on(SIGUSR1, request_retirement);
 }
 
@@ -110,15 +110,16 @@ void run_worker(const worker_setup& setup)
             retire_requested = 0; // busy now: the parent learns it from this report
             report(setup.report_fd, true);
             const auto* address = reinterpret_cast<const sockaddr*>(&peer);
-            const std::string who = echo::to_string(address, length);
+            const peer_address who(address, length);
             if (!setup.sources->claim(setup.slot, source_of(address))) {
-                refusals.log(log_level::warning, "refused connection from ", who, ": its source already has ",
-                             setup.sources->limit(), " connections (max-per-source)");
+                refusals.log(log_level::warning, "refused connection from ", who.to_string(),
+                             ": its source already has ", setup.sources->limit(), " connections (max-per-source)");
                 connection.reset();
                 report(setup.report_fd, false);
                 continue;
             }
-            echo::log(log_level::info, "connection from ", who, " served by pid ", ::getpid());
+            if (echo::logging::enabled(log_level::info))
+                echo::log(log_level::info, "connection from ", who.to_string(), " served by pid ", ::getpid());
             serve_connection(connection.get(), who, setup.session);
             connection.reset();
             setup.sources->release(setup.slot);

@@ -6,7 +6,6 @@
 #include "echo/log.hpp"
 #include "echo/signals.hpp"
 
-
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -51,18 +50,22 @@ std::string concat_seconds(std::chrono::seconds s)
 
 bool session_stop_requested() noexcept { return stop_requested != 0; }
 
-void become_session_process() noexcept
+void install_session_signal_actions() noexcept
 {
     echo::interrupt_on(SIGTERM, request_stop);
     echo::interrupt_on(SIGINT, request_stop);
     echo::default_action(SIGHUP);
 }
 
-int serve_connection(int fd, const std::string& peer, const session_options& options)
+int serve_connection(int fd, const peer_address& peer, const session_options& options)
 {
     // TCP_NODELAY and the idle timeout (SO_RCVTIMEO/SO_SNDTIMEO: a read, or
     // a write the client does not drain, that waits that long fails with
     // EAGAIN) come with the socket from its listener.
+    if (!echo::logging::enabled(echo::log_level::info)) {
+        (void)echo_until_done(fd, &stop_requested);
+        return 0;
+    }
     const auto started = std::chrono::steady_clock::now();
 
     const auto outcome = echo_until_done(fd, &stop_requested);
@@ -70,7 +73,7 @@ int serve_connection(int fd, const std::string& peer, const session_options& opt
     if (ended.rfind("idle timeout", 0) == 0)
         ended += concat_seconds(options.idle_timeout);
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
-    echo::log(echo::log_level::info, "connection from ", peer, " ended: ", ended, "; ", outcome.echoed,
+    echo::log(echo::log_level::info, "connection from ", peer.to_string(), " ended: ", ended, "; ", outcome.echoed,
               " bytes echoed in ", took.count(), " s");
     return 0;
 }

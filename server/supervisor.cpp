@@ -1,6 +1,7 @@
 #include "supervisor.hpp"
 
 #include "descriptors.hpp"
+#include "fork_child.hpp"
 #include "session.hpp"
 
 #include "echo/address.hpp"
@@ -60,6 +61,8 @@ supervisor::supervisor(config cfg, std::vector<listener> listeners, const comman
     ev.data.u64 = signal_token;
     if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, signals_.fd(), &ev) != 0)
         echo::throw_errno("epoll_ctl signalfd");
+    // Only now that signals_ blocks them: inherited by every child, never run here.
+    install_session_signal_actions();
     set_connection_options(listeners_, cfg_.limits.idle_timeout);
     if (cfg_.prefork > 0) {
         pool_ = std::make_unique<prefork_pool>(cfg_.prefork, cfg_.connections_per_child);
@@ -144,39 +147,43 @@ void supervisor::start_session(echo::unique_fd connection, const sockaddr_storag
 {
     // `connection` is the parent's copy: it is closed when this function
     // returns, whatever happens, so the child alone holds the socket.
+    // Nothing here allocates: see flat_table.hpp.
     const auto* address = reinterpret_cast<const sockaddr*>(&peer);
-    std::string who = echo::to_string(address, length);
-    const source_key source = source_of(address);
-    if (cfg_.limits.max_per_source > 0 && children_.connections_from(source) >= cfg_.limits.max_per_source) {
-        source_refusals_.log(log_level::warning, "refused connection from ", who, ": its source already has ",
-                             cfg_.limits.max_per_source, " connections (max-per-source)");
+    const child_info child{source_of(address), peer_address(address, length)};
+    if (cfg_.limits.max_per_source > 0 && children_.connections_from(child.source) >= cfg_.limits.max_per_source) {
+        source_refusals_.log(log_level::warning, "refused connection from ", child.peer.to_string(),
+                             ": its source already has ", cfg_.limits.max_per_source,
+                             " connections (max-per-source)");
         return;
     }
 
-    const pid_t pid = ::fork();
+    const pid_t pid = fork_child();
     if (pid < 0) {
-        fork_failures_.log(log_level::error, "cannot fork to serve ", who, ": ", std::strerror(errno),
-                           "; connection closed, pausing accept for ", resource_backoff.count(), " ms");
+        fork_failures_.log(log_level::error, "cannot fork to serve ", child.peer.to_string(), ": ",
+                           std::strerror(errno), "; connection closed, pausing accept for ",
+                           resource_backoff.count(), " ms");
         back_off(resource_backoff);
         return;
     }
     if (pid == 0)
-        run_child(connection.get(), who);
+        run_child(connection.get(), child.peer);
 
-    log(log_level::info, "connection from ", who, " served by pid ", pid);
-    children_.add(pid, {source, std::move(who), clock::now()});
+    if (echo::logging::enabled(log_level::info))
+        log(log_level::info, "connection from ", child.peer.to_string(), " served by pid ", pid);
+    children_.add(pid, child);
     ++served_;
     mark_status_changed();
     update_accepting();
 }
 
-void supervisor::run_child(int connection, const std::string& peer)
+void supervisor::run_child(int connection, const peer_address& peer)
 {
-    become_session_process();
+    // The signal actions were set in the parent; unblocking is all that is left.
     signals_.release_in_child();
     // The child keeps its connection and stdio, nothing else: every listening
     // socket is closed here, so a listener dies with the parent alone.
-    close_all_except({connection});
+    int keep[] = {connection};
+    close_all_except(keep);
     // No return into the parent's stack: _exit skips destructors of objects
     // whose descriptors are already gone.
     ::_exit(serve_connection(connection, peer, session_options{cfg_.limits.idle_timeout}));
@@ -223,17 +230,19 @@ void supervisor::reap_children()
         const bool expected_kill = phase_ != phase::serving && WIFSIGNALED(status) &&
                                    (WTERMSIG(status) == SIGTERM || WTERMSIG(status) == SIGKILL);
         child_info info;
-        std::string who;
-        if (children_.remove(pid, info))
-            who = "pid " + std::to_string(pid) + " serving " + info.peer;
-        else if (pool_ && pool_->forget(pid))
-            who = "worker pid " + std::to_string(pid);
-        else
+        const bool session = children_.remove(pid, info);
+        if (!session && !(pool_ && pool_->forget(pid)))
             continue;
-        if (WIFSIGNALED(status) && !expected_kill)
+        const bool killed = WIFSIGNALED(status) && !expected_kill;
+        const bool failed = WIFEXITED(status) && WEXITSTATUS(status) != 0;
+        if (!killed && !failed)
+            continue; // the common case: no string is built
+        const std::string who = session ? "pid " + std::to_string(pid) + " serving " + info.peer.to_string()
+                                        : "worker pid " + std::to_string(pid);
+        if (killed)
             log(log_level::warning, who, " was killed by signal ", WTERMSIG(status), " (",
                 ::strsignal(WTERMSIG(status)), ")");
-        else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+        else
             log(log_level::warning, who, " exited with status ", WEXITSTATUS(status));
     }
     update_accepting();
@@ -316,7 +325,7 @@ void supervisor::fill_pool()
         listening.push_back(l.fd.get());
     for (unsigned n = pool_->wanted(cfg_.limits.max_connections); n > 0; --n) {
         const auto setup = pool_->prepare(listening, {cfg_.limits.idle_timeout});
-        const pid_t pid = ::fork();
+        const pid_t pid = fork_child();
         if (pid < 0) {
             pool_->abandon(setup.slot);
             fork_failures_.log(log_level::error, "cannot fork a prefork worker: ", std::strerror(errno),

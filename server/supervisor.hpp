@@ -41,7 +41,7 @@ private:
     [[nodiscard]] std::size_t live_children() const noexcept;
     [[nodiscard]] std::size_t open_connections() const noexcept;
     void start_session(echo::unique_fd connection, const sockaddr_storage& peer, socklen_t length);
-    [[noreturn]] void run_child(int connection, const std::string& peer);
+    [[noreturn]] void run_child(int connection, const peer_address& peer);
     void handle_signals();
     void reap_children();
     void reload();
