@@ -1,6 +1,5 @@
-// Moving a connection's bytes back to it: plain read/write for short
-// exchanges, splice() through a pipe (no copy through user space) once the
-// client streams.
+// Moving a connection's bytes back to it: one write of everything each read
+// returned, so short exchanges come back at once and streams in large pieces.
 #pragma once
 
 #include "echo/io.hpp"

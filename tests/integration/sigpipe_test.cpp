@@ -25,7 +25,7 @@ TEST(Sigpipe, ResetMidStreamEndsOnlyItsOwnChild)
 
     // Send without reading until our send buffer stays full. Then the
     // child's receive buffer is full too: it has stopped reading because it
-    // is stuck writing the echo back to us (however it writes: send, splice).
+    // is stuck writing the echo back to us (however it writes).
     auto victim = test::connect_tcp("127.0.0.1", echod.port());
     ASSERT_EQ(::fcntl(victim.get(), F_SETFL, O_NONBLOCK), 0);
     const std::string chunk = test::random_bytes(64 << 10, 3);
