@@ -2,14 +2,12 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <climits>
 
 namespace echod {
 
-void close_all_except(std::span<int> keep) noexcept
+void close_all_except(std::span<const int> keep) noexcept
 {
-    std::sort(keep.begin(), keep.end());
     unsigned next = STDERR_FILENO + 1;
     for (int fd : keep) {
         if (fd < static_cast<int>(next))

@@ -72,6 +72,13 @@ public:
             if (s.used)
                 f(s.key, s.value);
     }
+    template <typename F>
+    void for_each(F f)
+    {
+        for (auto& s : slots_)
+            if (s.used)
+                f(std::as_const(s.key), s.value);
+    }
 
 private:
     struct slot {

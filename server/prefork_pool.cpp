@@ -26,11 +26,20 @@ void make_pipe(echo::unique_fd& read_end, echo::unique_fd& write_end)
 
 } // namespace
 
-prefork_pool::prefork_pool(unsigned spare, unsigned connections_per_child)
-    : spare_(spare), connections_per_child_(connections_per_child), sources_(max_slots)
+prefork_pool::prefork_pool(unsigned spare, unsigned connections_per_child, std::vector<int> listeners,
+                           const sigset_t& signal_mask)
+    : spare_(spare),
+      connections_per_child_(connections_per_child),
+      sources_(max_slots),
+      listeners_(std::move(listeners)),
+      signal_mask_(signal_mask)
 {
     make_pipe(reports_read_, reports_write_);
     make_pipe(stop_read_, stop_write_);
+    worker_keeps_ = listeners_;
+    worker_keeps_.push_back(stop_read_.get());
+    worker_keeps_.push_back(reports_write_.get());
+    std::sort(worker_keeps_.begin(), worker_keeps_.end());
     // The parent drains reports from its event loop and must never block on them.
     ::fcntl(reports_read_.get(), F_SETFL, ::fcntl(reports_read_.get(), F_GETFL) | O_NONBLOCK);
 }
@@ -45,7 +54,7 @@ unsigned prefork_pool::wanted(unsigned max_workers) const noexcept
     return static_cast<unsigned>(std::min<std::size_t>(spare_ - idle_, limit - workers_.size()));
 }
 
-worker_setup prefork_pool::prepare(const std::vector<int>& listeners, const session_options& session)
+worker_setup prefork_pool::prepare(const session_options& session)
 {
     unsigned slot;
     if (!free_slots_.empty()) {
@@ -56,7 +65,9 @@ worker_setup prefork_pool::prepare(const std::vector<int>& listeners, const sess
     }
     sources_.open_slot(slot);
     worker_setup setup;
-    setup.listeners = listeners;
+    setup.listeners = listeners_;
+    setup.keep_descriptors = worker_keeps_;
+    setup.signal_mask = signal_mask_;
     setup.stop_fd = stop_read_.get();
     setup.report_fd = reports_write_.get();
     setup.sources = &sources_;
@@ -66,11 +77,9 @@ worker_setup prefork_pool::prepare(const std::vector<int>& listeners, const sess
     return setup;
 }
 
-std::vector<int> prefork_pool::worker_descriptors() const { return {stop_read_.get(), reports_write_.get()}; }
-
 void prefork_pool::added(pid_t pid, unsigned slot)
 {
-    workers_.emplace(pid, worker{slot});
+    workers_[pid] = worker{slot};
     ++idle_;
 }
 
@@ -88,10 +97,10 @@ unsigned prefork_pool::read_reports()
             return began; // EAGAIN: drained
         }
         for (std::size_t i = 0; i < static_cast<std::size_t>(n) / sizeof(worker_report); ++i) {
-            const auto it = workers_.find(reports[i].pid);
-            if (it == workers_.end() || it->second.busy == (reports[i].busy != 0))
+            worker* found = workers_.find(reports[i].pid);
+            if (!found || found->busy == (reports[i].busy != 0))
                 continue; // already reaped, or nothing new
-            worker& w = it->second;
+            worker& w = *found;
             w.busy = reports[i].busy != 0;
             if (w.busy) {
                 // A retiring worker took a client before it saw the request: it serves it.
@@ -112,27 +121,27 @@ void prefork_pool::retire_excess() noexcept
     // one bound for both, every client would cost a fork (its worker goes
     // busy) and an exit (it comes back idle), as if there were no pool.
     const std::size_t most_idle = 2 * static_cast<std::size_t>(spare_);
-    for (auto& [pid, w] : workers_) {
-        if (idle_ <= most_idle)
-            return;
-        if (!w.busy && !w.retiring) {
+    if (idle_ <= most_idle)
+        return;
+    workers_.for_each([&](pid_t pid, worker& w) {
+        if (idle_ > most_idle && !w.busy && !w.retiring) {
             ::kill(pid, SIGUSR1);
             w.retiring = true;
             --idle_;
         }
-    }
+    });
 }
 
 bool prefork_pool::forget(pid_t pid)
 {
-    const auto it = workers_.find(pid);
-    if (it == workers_.end())
+    const worker* found = workers_.find(pid);
+    if (!found)
         return false;
-    if (!it->second.busy && !it->second.retiring)
+    if (!found->busy && !found->retiring)
         --idle_;
-    sources_.release(it->second.slot);
-    free_slots_.push_back(it->second.slot);
-    workers_.erase(it);
+    sources_.release(found->slot);
+    free_slots_.push_back(found->slot);
+    workers_.erase(pid);
     return true;
 }
 

@@ -7,16 +7,23 @@
 
 #include "echo/unique_fd.hpp"
 
+#include "flat_table.hpp"
+
+#include <signal.h>
 #include <sys/types.h>
 
-#include <unordered_map>
+#include <functional>
+#include <span>
 #include <vector>
 
 namespace echod {
 
 class prefork_pool {
 public:
-    prefork_pool(unsigned spare, unsigned connections_per_child);
+    // `listeners`: the sockets every worker accepts on; `signal_mask`: the
+    // mask a worker starts from (the parent's own blocks its signalfd's).
+    prefork_pool(unsigned spare, unsigned connections_per_child, std::vector<int> listeners,
+                 const sigset_t& signal_mask);
 
     // Read end of the workers' report pipe, for the parent's epoll.
     [[nodiscard]] int report_fd() const noexcept { return reports_read_.get(); }
@@ -29,9 +36,8 @@ public:
     void set_max_per_source(unsigned limit) noexcept { sources_.set_limit(limit); }
 
     // What a new worker needs; reserves a slot (call added() or abandon()).
-    [[nodiscard]] worker_setup prepare(const std::vector<int>& listeners, const session_options& session);
-    // Descriptors the worker keeps besides its listeners.
-    [[nodiscard]] std::vector<int> worker_descriptors() const;
+    // Allocates nothing: it is called for every worker forked.
+    [[nodiscard]] worker_setup prepare(const session_options& session);
     void added(pid_t pid, unsigned slot);
     void abandon(unsigned slot);
 
@@ -54,8 +60,7 @@ public:
     template <typename F>
     void for_each_pid(F f) const
     {
-        for (const auto& [pid, w] : workers_)
-            f(pid);
+        workers_.for_each([&f](pid_t pid, const worker&) { f(pid); });
     }
 
 private:
@@ -70,7 +75,10 @@ private:
     echo::unique_fd reports_read_, reports_write_;
     echo::unique_fd stop_read_, stop_write_;
     source_table sources_;
-    std::unordered_map<pid_t, worker> workers_;
+    std::vector<int> listeners_;
+    std::vector<int> worker_keeps_; // listeners + the worker's pipe ends, sorted
+    sigset_t signal_mask_;
+    flat_table<pid_t, worker, std::hash<pid_t>> workers_; // see flat_table.hpp
     std::size_t idle_ = 0;
     std::vector<unsigned> free_slots_;
     unsigned next_slot_ = 0;

@@ -1,5 +1,6 @@
 #include "prefork_worker.hpp"
 
+#include "descriptors.hpp"
 #include "log_throttle.hpp"
 
 #include "echo/address.hpp"
@@ -44,14 +45,23 @@ void pause_briefly() noexcept
 
 } // namespace
 
-void become_worker_process() noexcept
+void install_worker_signal_actions() noexcept
 {
-    // SIGTERM/SIGINT come set from the parent (install_session_signal_actions).
     echo::interrupt_on(SIGUSR1, request_retirement);
 }
 
 void run_worker(const worker_setup& setup)
 {
+    close_all_except(setup.keep_descriptors);
+    // SIGUSR1 (retire) stays blocked except inside epoll_pwait(), which
+    // unblocks it atomically: a request that arrives after the check below
+    // is delivered there and interrupts the wait, instead of being lost
+    // just before the worker goes to sleep. One sigprocmask() call sets the
+    // worker's mask from the parent's, which blocked all its signalfd's.
+    sigset_t wait_mask = setup.signal_mask;
+    sigdelset(&wait_mask, SIGUSR1);
+    ::sigprocmask(SIG_SETMASK, &setup.signal_mask, nullptr);
+
     echo::unique_fd epoll(::epoll_create1(EPOLL_CLOEXEC));
     if (!epoll) {
         echo::log(log_level::error, "worker: epoll_create1: ", std::strerror(errno));
@@ -68,16 +78,6 @@ void run_worker(const worker_setup& setup)
     stop.events = EPOLLIN;
     stop.data.u64 = stop_token;
     ::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, setup.stop_fd, &stop);
-
-    // SIGUSR1 (retire) stays blocked except inside epoll_pwait(), which
-    // unblocks it atomically: a request that arrives after the check below
-    // is delivered there and interrupts the wait, instead of being lost
-    // just before the worker goes to sleep.
-    sigset_t retire, wait_mask;
-    sigemptyset(&retire);
-    sigaddset(&retire, SIGUSR1);
-    ::sigprocmask(SIG_BLOCK, &retire, &wait_mask);
-    sigdelset(&wait_mask, SIGUSR1);
 
     log_throttle refusals, accept_failures;
     unsigned served = 0;

@@ -9,7 +9,9 @@
 #include <sys/types.h>
 
 #include <cstdint>
-#include <vector>
+#include <signal.h>
+
+#include <span>
 
 namespace echod {
 
@@ -20,8 +22,12 @@ struct worker_report {
     std::uint32_t busy; // 1: took a connection, 0: waiting for the next
 };
 
+// Views into the pool, which outlives every fork: building one per worker
+// allocates nothing.
 struct worker_setup {
-    std::vector<int> listeners;
+    std::span<const int> listeners;
+    std::span<const int> keep_descriptors; // sorted: everything else is closed
+    sigset_t signal_mask{};                // the worker's mask but for SIGUSR1
     int stop_fd = -1;   // read end of the parent's stop pipe: hangup = stop accepting
     int report_fd = -1; // write end of the report pipe
     source_table* sources = nullptr;
@@ -30,11 +36,15 @@ struct worker_setup {
     session_options session;
 };
 
-// In a freshly forked worker, before signals are unblocked: SIGUSR1 from
-// the parent asks an idle worker to exit (the pool has too many spares).
-void become_worker_process() noexcept;
+// Sets, in the parent, the action its workers inherit for SIGUSR1: the
+// parent asks an idle worker to exit (the pool has too many spares). The
+// parent keeps SIGUSR1 blocked, so the handler never runs there. Call it
+// after install_session_signal_actions(), like which it spares each worker
+// a sigaction() and its page faults.
+void install_worker_signal_actions() noexcept;
 
-// Runs in the forked worker; never returns.
+// Runs in the forked worker: closes what it must not hold, sets its signal
+// mask, accepts and serves; never returns.
 [[noreturn]] void run_worker(const worker_setup& setup);
 
 } // namespace echod

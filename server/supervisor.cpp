@@ -49,8 +49,8 @@ supervisor::supervisor(config cfg, std::vector<listener> listeners, const comman
       cli_(cli),
       socket_activated_(socket_activated),
       listeners_(std::move(listeners)),
-      // SIGUSR1 is blocked only so that a new prefork worker cannot die of it
-      // before its handler is installed; the parent ignores it.
+      // SIGUSR1 is for prefork workers (retire); blocked here, where its
+      // handler, inherited by the workers, must not run. The parent ignores it.
       signals_({SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1}),
       epoll_(::epoll_create1(EPOLL_CLOEXEC))
 {
@@ -65,7 +65,14 @@ supervisor::supervisor(config cfg, std::vector<listener> listeners, const comman
     install_session_signal_actions();
     set_connection_options(listeners_, cfg_.limits.idle_timeout);
     if (cfg_.prefork > 0) {
-        pool_ = std::make_unique<prefork_pool>(cfg_.prefork, cfg_.connections_per_child);
+        std::vector<int> listening;
+        for (const auto& l : listeners_)
+            listening.push_back(l.fd.get());
+        sigset_t worker_mask = signals_.previous_mask();
+        sigaddset(&worker_mask, SIGUSR1);
+        pool_ = std::make_unique<prefork_pool>(cfg_.prefork, cfg_.connections_per_child, std::move(listening),
+                                               worker_mask);
+        install_worker_signal_actions();
         pool_->set_max_per_source(cfg_.limits.max_per_source);
         ev.data.u64 = report_token;
         if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, pool_->report_fd(), &ev) != 0)
@@ -182,7 +189,7 @@ void supervisor::run_child(int connection, const peer_address& peer)
     signals_.release_in_child();
     // The child keeps its connection and stdio, nothing else: every listening
     // socket is closed here, so a listener dies with the parent alone.
-    int keep[] = {connection};
+    const int keep[] = {connection};
     close_all_except(keep);
     // No return into the parent's stack: _exit skips destructors of objects
     // whose descriptors are already gone.
@@ -320,11 +327,8 @@ void supervisor::fill_pool()
 {
     if (!pool_ || phase_ != phase::serving || clock::now() < backoff_until_)
         return;
-    std::vector<int> listening;
-    for (const auto& l : listeners_)
-        listening.push_back(l.fd.get());
     for (unsigned n = pool_->wanted(cfg_.limits.max_connections); n > 0; --n) {
-        const auto setup = pool_->prepare(listening, {cfg_.limits.idle_timeout});
+        const auto setup = pool_->prepare({cfg_.limits.idle_timeout});
         const pid_t pid = fork_child();
         if (pid < 0) {
             pool_->abandon(setup.slot);
@@ -333,14 +337,8 @@ void supervisor::fill_pool()
             backoff_until_ = clock::now() + resource_backoff;
             return;
         }
-        if (pid == 0) {
-            become_worker_process();
-            signals_.release_in_child();
-            auto keep = pool_->worker_descriptors();
-            keep.insert(keep.end(), listening.begin(), listening.end());
-            close_all_except(keep);
+        if (pid == 0)
             run_worker(setup);
-        }
         pool_->added(pid, setup.slot);
         mark_status_changed();
     }

@@ -31,6 +31,9 @@ public:
     // In a forked child: close the signalfd and restore the original mask.
     void release_in_child() noexcept;
 
+    // The mask from before these signals were blocked.
+    [[nodiscard]] const sigset_t& previous_mask() const noexcept { return previous_; }
+
 private:
     unique_fd fd_;
     sigset_t previous_{};
