@@ -1,12 +1,14 @@
 #include "descriptors.hpp"
 
+#include "echo/child_path.hpp"
+
 #include <unistd.h>
 
 #include <climits>
 
 namespace echod {
 
-void close_all_except(std::span<const int> keep) noexcept
+ECHO_CHILD_PATH void close_all_except(std::span<const int> keep) noexcept
 {
     unsigned next = STDERR_FILENO + 1;
     for (int fd : keep) {

@@ -1,5 +1,6 @@
 #include "echo_loop.hpp"
 
+#include "echo/child_path.hpp"
 #include "echo/io.hpp"
 
 #include <cerrno>
@@ -19,7 +20,7 @@ alignas(4096) char buffer[128 * 1024];
 
 } // namespace
 
-echo_outcome echo_until_done(int fd, echo::stop_flag stop) noexcept
+ECHO_CHILD_PATH echo_outcome echo_until_done(int fd, echo::stop_flag stop) noexcept
 {
     echo_outcome out;
     for (;;) {

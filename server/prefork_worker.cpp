@@ -4,6 +4,7 @@
 #include "log_throttle.hpp"
 
 #include "echo/address.hpp"
+#include "echo/child_path.hpp"
 #include "echo/io.hpp"
 #include "echo/log.hpp"
 #include "echo/signals.hpp"
@@ -30,7 +31,7 @@ volatile std::sig_atomic_t retire_requested = 0;
 
 void request_retirement(int) { retire_requested = 1; }
 
-void report(int fd, bool busy) noexcept
+ECHO_CHILD_PATH void report(int fd, bool busy) noexcept
 {
     const worker_report r{::getpid(), busy ? 1U : 0U};
     (void)echo::write_all(fd, {reinterpret_cast<const char*>(&r), sizeof r});
@@ -50,7 +51,7 @@ void install_worker_signal_actions() noexcept
     echo::interrupt_on(SIGUSR1, request_retirement);
 }
 
-void run_worker(const worker_setup& setup)
+ECHO_CHILD_PATH void run_worker(const worker_setup& setup)
 {
     close_all_except(setup.keep_descriptors);
     // SIGUSR1 (retire) stays blocked except inside epoll_pwait(), which
@@ -60,7 +61,7 @@ void run_worker(const worker_setup& setup)
     // worker's mask from the parent's, which blocked all its signalfd's.
     sigset_t wait_mask = setup.signal_mask;
     sigdelset(&wait_mask, SIGUSR1);
-    ::sigprocmask(SIG_SETMASK, &setup.signal_mask, nullptr);
+    ::pthread_sigmask(SIG_SETMASK, &setup.signal_mask, nullptr);
 
     echo::unique_fd epoll(::epoll_create1(EPOLL_CLOEXEC));
     if (!epoll) {

@@ -2,6 +2,7 @@
 
 #include "echo_loop.hpp"
 
+#include "echo/child_path.hpp"
 #include "echo/io.hpp"
 #include "echo/log.hpp"
 #include "echo/signals.hpp"
@@ -48,7 +49,7 @@ std::string concat_seconds(std::chrono::seconds s)
 
 } // namespace
 
-bool session_stop_requested() noexcept { return stop_requested != 0; }
+ECHO_CHILD_PATH bool session_stop_requested() noexcept { return stop_requested != 0; }
 
 void install_session_signal_actions() noexcept
 {
@@ -57,7 +58,7 @@ void install_session_signal_actions() noexcept
     echo::default_action(SIGHUP);
 }
 
-int serve_connection(int fd, const peer_address& peer, const session_options& options)
+ECHO_CHILD_PATH int serve_connection(int fd, const peer_address& peer, const session_options& options)
 {
     // TCP_NODELAY and the idle timeout (SO_RCVTIMEO/SO_SNDTIMEO: a read, or
     // a write the client does not drain, that waits that long fails with

@@ -1,5 +1,6 @@
 #include "source_table.hpp"
 
+#include "echo/child_path.hpp"
 #include "echo/error.hpp"
 
 #include <sys/mman.h>
@@ -42,9 +43,9 @@ void source_table::open_slot(unsigned slot) noexcept
     }
 }
 
-void source_table::release(unsigned slot) noexcept { std::atomic_ref(entries_[slot].active).store(0); }
+ECHO_CHILD_PATH void source_table::release(unsigned slot) noexcept { std::atomic_ref(entries_[slot].active).store(0); }
 
-bool source_table::claim(unsigned slot, const source_key& source) noexcept
+ECHO_CHILD_PATH bool source_table::claim(unsigned slot, const source_key& source) noexcept
 {
     const unsigned limit = this->limit();
     if (limit == 0)

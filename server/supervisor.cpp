@@ -5,6 +5,7 @@
 #include "session.hpp"
 
 #include "echo/address.hpp"
+#include "echo/child_path.hpp"
 #include "echo/error.hpp"
 #include "echo/log.hpp"
 #include "echo/version.hpp"
@@ -150,7 +151,7 @@ void supervisor::accept_from(listener& l)
     }
 }
 
-void supervisor::start_session(echo::unique_fd connection, const sockaddr_storage& peer, socklen_t length)
+ECHO_CHILD_PATH void supervisor::start_session(echo::unique_fd connection, const sockaddr_storage& peer, socklen_t length)
 {
     // `connection` is the parent's copy: it is closed when this function
     // returns, whatever happens, so the child alone holds the socket.
@@ -183,7 +184,7 @@ void supervisor::start_session(echo::unique_fd connection, const sockaddr_storag
     update_accepting();
 }
 
-void supervisor::run_child(int connection, const peer_address& peer)
+ECHO_CHILD_PATH void supervisor::run_child(int connection, const peer_address& peer)
 {
     // The signal actions were set in the parent; unblocking is all that is left.
     signals_.release_in_child();

@@ -1,5 +1,7 @@
 #include "echo/io.hpp"
 
+#include "echo/child_path.hpp"
+
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -34,7 +36,7 @@ unsigned reopen_closed_stdio() noexcept
     return closed;
 }
 
-io_result read_some(int fd, std::span<char> buffer, stop_flag stop) noexcept
+ECHO_CHILD_PATH io_result read_some(int fd, std::span<char> buffer, stop_flag stop) noexcept
 {
     for (;;) {
         const ssize_t n = ::read(fd, buffer.data(), buffer.size());
@@ -68,12 +70,12 @@ io_result put_all(std::string_view data, stop_flag stop, Put put) noexcept
 
 } // namespace
 
-io_result write_all(int fd, std::string_view data, stop_flag stop) noexcept
+ECHO_CHILD_PATH io_result write_all(int fd, std::string_view data, stop_flag stop) noexcept
 {
     return put_all(data, stop, [fd](const char* p, std::size_t n) { return ::write(fd, p, n); });
 }
 
-io_result send_all(int fd, std::string_view data, stop_flag stop) noexcept
+ECHO_CHILD_PATH io_result send_all(int fd, std::string_view data, stop_flag stop) noexcept
 {
     return put_all(data, stop, [fd](const char* p, std::size_t n) { return ::send(fd, p, n, MSG_NOSIGNAL); });
 }

@@ -1,5 +1,6 @@
 #include "echo/log.hpp"
 
+#include "echo/child_path.hpp"
 #include "echo/io.hpp"
 
 #include <sys/stat.h>
@@ -84,7 +85,7 @@ void setup(std::string_view program_name, log_level threshold)
 void set_threshold(log_level threshold) noexcept { state().threshold = threshold; }
 log_level threshold() noexcept { return state().threshold; }
 log_style style() noexcept { return state().style; }
-bool enabled(log_level level) noexcept { return static_cast<int>(level) <= static_cast<int>(state().threshold); }
+ECHO_CHILD_PATH bool enabled(log_level level) noexcept { return static_cast<int>(level) <= static_cast<int>(state().threshold); }
 
 void append(std::string& out, double value)
 {
