@@ -114,24 +114,22 @@ int run_latency(const options& o)
     const double seconds = static_cast<double>(last_done - begin) / 1e9;
     const auto count = static_cast<std::uint64_t>(round_trips.count());
     const double per_second = seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
+    const percentiles rtt = round_trips.summary();
     result r("latency");
     r.add("connections", std::uint64_t{o.connections})
         .add("size", std::uint64_t{o.size})
         .add("warmup_s", static_cast<double>(begin - connected) / 1e9)
         .add("round_trips", count)
         .add("round_trips_per_s", per_second)
-        .add("p50_us", round_trips.quantile_us(0.50))
-        .add("p99_us", round_trips.quantile_us(0.99))
-        .add("max_us", round_trips.max_us())
+        .add(rtt)
         .add("data_errors", failed.data)
         .add("connect_errors", failed.connect);
     char human[512];
     std::snprintf(human, sizeof human,
                   "latency: %llu round trips of %zu bytes on %u connections (%.0f/s); p50 %.1f us, p99 %.1f us, "
                   "max %.1f us%s%s",
-                  static_cast<unsigned long long>(count), o.size, o.connections, per_second,
-                  round_trips.quantile_us(0.5), round_trips.quantile_us(0.99), round_trips.max_us(),
-                  failed.any() ? "; FAILED: " : "", failed.first.c_str());
+                  static_cast<unsigned long long>(count), o.size, o.connections, per_second, rtt.p50_us, rtt.p99_us,
+                  rtt.max_us, failed.any() ? "; FAILED: " : "", failed.first.c_str());
     r.print(!failed.any(), human);
     return failed.exit_status();
 }

@@ -128,23 +128,21 @@ int run_rate(const options& o)
     const double seconds = static_cast<double>(last_done - begin) / 1e9;
     const auto sessions = static_cast<std::uint64_t>(session_times.count());
     const double per_second = seconds > 0 ? static_cast<double>(sessions) / seconds : 0.0;
+    const percentiles latency = session_times.summary();
     result r("rate");
     r.add("clients", std::uint64_t{o.connections})
         .add("size", std::uint64_t{o.size})
         .add("sessions", sessions)
         .add("sessions_per_s", per_second)
-        .add("p50_us", session_times.quantile_us(0.50))
-        .add("p99_us", session_times.quantile_us(0.99))
-        .add("max_us", session_times.max_us())
+        .add(latency)
         .add("data_errors", failed.data)
         .add("connect_errors", failed.connect);
     char human[512];
     std::snprintf(human, sizeof human,
                   "rate: %llu sessions in %.2f s = %.0f sessions/s; session latency p50 %.0f us, p99 %.0f us, "
                   "max %.0f us%s%s",
-                  static_cast<unsigned long long>(sessions), seconds, per_second, session_times.quantile_us(0.5),
-                  session_times.quantile_us(0.99), session_times.max_us(), failed.any() ? "; FAILED: " : "",
-                  failed.first.c_str());
+                  static_cast<unsigned long long>(sessions), seconds, per_second, latency.p50_us, latency.p99_us,
+                  latency.max_us, failed.any() ? "; FAILED: " : "", failed.first.c_str());
     r.print(!failed.any(), human);
     return failed.exit_status();
 }

@@ -26,6 +26,11 @@ double latencies::max_us()
     return quantile_us(1.0);
 }
 
+percentiles latencies::summary()
+{
+    return {quantile_us(0.50), quantile_us(0.99), max_us()};
+}
+
 result::result(const std::string& mode) : mode_(mode)
 {
     fields_ << std::fixed << std::setprecision(2);
@@ -47,6 +52,11 @@ result& result::add(const std::string& key, const std::string& value)
 {
     fields_ << ' ' << key << '=' << value;
     return *this;
+}
+
+result& result::add(const percentiles& p)
+{
+    return add("p50_us", p.p50_us).add("p99_us", p.p99_us).add("max_us", p.max_us);
 }
 
 void result::print(bool ok, const std::string& human) const

@@ -8,6 +8,13 @@
 
 namespace bench {
 
+// What the modes report of a latency distribution, in microseconds.
+struct percentiles {
+    double p50_us = 0;
+    double p99_us = 0;
+    double max_us = 0;
+};
+
 class latencies {
 public:
     void add(std::int64_t nanoseconds) { samples_.push_back(nanoseconds); }
@@ -15,6 +22,8 @@ public:
     // Microseconds at quantile q (0..1) by nearest rank; 0 without samples.
     [[nodiscard]] double quantile_us(double q);
     [[nodiscard]] double max_us();
+    // p50, p99 and max at once, for the RESULT line and the human one alike.
+    [[nodiscard]] percentiles summary();
 
 private:
     std::vector<std::int64_t> samples_;
@@ -29,6 +38,9 @@ public:
     result& add(const std::string& key, double value);
     result& add(const std::string& key, std::uint64_t value);
     result& add(const std::string& key, const std::string& value);
+    // p50_us, p99_us and max_us, in that order: one place for the names
+    // tests/bench/compare reads from every mode with a latency distribution.
+    result& add(const percentiles& p);
     void print(bool ok, const std::string& human) const;
 
 private:
