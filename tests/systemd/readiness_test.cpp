@@ -1,6 +1,6 @@
 // echod speaks sd_notify: READY=1 once every socket listens, a STATUS= line
 // that follows the connections, STOPPING=1 on SIGTERM.
-#include "notify_listener.hpp"
+#include "notified_echod.hpp"
 
 #include "echod_instance.hpp"
 #include "net.hpp"
@@ -15,6 +15,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
+using Readiness = test::notified_echod;
+
 // The port in "... listening on 127.0.0.1:PORT" of a STATUS= value.
 unsigned status_port(const std::string& message)
 {
@@ -22,30 +24,23 @@ unsigned status_port(const std::string& message)
     return ports.empty() ? 0 : static_cast<unsigned>(ports.front());
 }
 
-TEST(Readiness, ReadyComesWithListeningSocket)
+TEST_F(Readiness, ReadyComesWithListeningSocket)
 {
-    test::notify_listener systemd;
-    test::echod_setup setup;
-    setup.env = {systemd.environment()};
-    test::echod_instance echod(setup);
-
-    const auto ready = systemd.wait_for("READY=1");
-    ASSERT_TRUE(ready) << "no READY=1; log:\n" << echod.log();
+    ASSERT_TRUE(start());
     // READY=1 is the first thing echod says, and its own status names the
     // port: connecting there must already work.
-    EXPECT_EQ(systemd.seen().front(), *ready);
-    const unsigned port = status_port(*ready);
-    ASSERT_EQ(port, echod.port()) << *ready;
+    EXPECT_EQ(systemd.seen().front(), ready);
+    const unsigned port = status_port(ready);
+    ASSERT_EQ(port, echod->port()) << ready;
     auto fd = test::connect_tcp("127.0.0.1", port);
     test::send_all(fd.get(), "ping");
     EXPECT_EQ(test::read_exactly(fd.get(), 4), "ping");
 }
 
-TEST(Readiness, NoReadyWhenBindFails)
+TEST_F(Readiness, NoReadyWhenBindFails)
 {
     // Occupy a port, then ask echod for it: it must exit 69 without READY=1.
     test::echod_instance holder;
-    test::notify_listener systemd;
     test::temp_dir dir;
     test::spawn_options o;
     o.argv = {test::echod_binary(), "--config", (dir / "none.conf").string(), "--listen",
@@ -58,18 +53,14 @@ TEST(Readiness, NoReadyWhenBindFails)
     EXPECT_FALSE(systemd.wait_for("READY=1", 500ms)) << "READY=1 sent although nothing listens";
 }
 
-TEST(Readiness, StatusFollowsConnections)
+TEST_F(Readiness, StatusFollowsConnections)
 {
-    test::notify_listener systemd;
-    test::echod_setup setup;
-    setup.env = {systemd.environment()};
-    test::echod_instance echod(setup);
-    ASSERT_TRUE(systemd.wait_for("READY=1"));
+    ASSERT_TRUE(start());
 
-    auto a = test::connect_tcp("127.0.0.1", echod.port());
-    auto b = test::connect_tcp("127.0.0.1", echod.port());
+    auto a = test::connect_tcp("127.0.0.1", echod->port());
+    auto b = test::connect_tcp("127.0.0.1", echod->port());
     const auto two = systemd.wait_for("STATUS=Serving 2 connections, 2 served");
-    ASSERT_TRUE(two) << "status never showed 2 open connections; log:\n" << echod.log();
+    ASSERT_TRUE(two) << "status never showed 2 open connections; log:\n" << echod->log();
 
     a.reset();
     b.reset();
@@ -77,31 +68,27 @@ TEST(Readiness, StatusFollowsConnections)
         << "status never went back to 0 open connections";
 }
 
-TEST(Readiness, StoppingOnSigterm)
+TEST_F(Readiness, StoppingOnSigterm)
 {
-    test::notify_listener systemd;
-    test::echod_setup setup;
-    setup.env = {systemd.environment()};
-    test::echod_instance echod(setup);
-    ASSERT_TRUE(systemd.wait_for("READY=1"));
+    ASSERT_TRUE(start());
 
-    echod.proc().signal(SIGTERM);
+    echod->proc().signal(SIGTERM);
     const auto stopping = systemd.wait_for("STOPPING=1");
     ASSERT_TRUE(stopping);
     EXPECT_TRUE(test::field_value(*stopping, "STATUS").has_value());
-    EXPECT_EQ(echod.proc().wait_for(10s), 0);
+    EXPECT_EQ(echod->proc().wait_for(10s), 0);
 }
 
-TEST(Readiness, SilentWithoutNotifySocket)
+TEST_F(Readiness, SilentWithoutNotifySocket)
 {
     // Outside systemd echod must work the same and try no notification:
-    // nothing in its log about systemd.
-    test::echod_instance echod;
-    auto fd = test::connect_tcp("127.0.0.1", echod.port());
+    // nothing in its log about systemd. Not start(): that sets NOTIFY_SOCKET.
+    test::echod_instance plain;
+    auto fd = test::connect_tcp("127.0.0.1", plain.port());
     test::send_all(fd.get(), "x");
     EXPECT_EQ(test::read_exactly(fd.get(), 1), "x");
-    EXPECT_EQ(echod.log().find("systemd"), std::string::npos) << echod.log();
-    EXPECT_EQ(echod.stop(), 0);
+    EXPECT_EQ(plain.log().find("systemd"), std::string::npos) << plain.log();
+    EXPECT_EQ(plain.stop(), 0);
 }
 
 } // namespace

@@ -1,6 +1,6 @@
 // SIGHUP (systemctl reload) re-reads the configuration: RELOADING=1 with
 // MONOTONIC_USEC, then READY=1; a bad file keeps the running configuration.
-#include "notify_listener.hpp"
+#include "notified_echod.hpp"
 
 #include "echod_instance.hpp"
 #include "net.hpp"
@@ -21,17 +21,12 @@ long long monotonic_usec()
     return static_cast<long long>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1'000;
 }
 
-struct Reload : ::testing::Test {
-    test::notify_listener systemd;
-    std::unique_ptr<test::echod_instance> echod;
-
-    void start(const std::string& config)
+struct Reload : test::notified_echod {
+    static test::echod_setup with_config(std::string config)
     {
         test::echod_setup setup;
-        setup.env = {systemd.environment()};
-        setup.config_text = config;
-        echod = std::make_unique<test::echod_instance>(setup);
-        ASSERT_TRUE(systemd.wait_for("READY=1"));
+        setup.config_text = std::move(config);
+        return setup;
     }
 
     void reload_with(const std::string& config)
@@ -43,7 +38,7 @@ struct Reload : ::testing::Test {
 
 TEST_F(Reload, ReloadingThenReady)
 {
-    start("");
+    ASSERT_TRUE(start());
     const long long before = monotonic_usec();
     reload_with("log-level = debug\n");
     const auto reloading = systemd.wait_for("RELOADING=1");
@@ -58,7 +53,7 @@ TEST_F(Reload, ReloadingThenReady)
 
 TEST_F(Reload, NewLimitsApply)
 {
-    start("max-per-source = 5\n");
+    ASSERT_TRUE(start(with_config("max-per-source = 5\n")));
     reload_with("max-per-source = 1\n");
     ASSERT_TRUE(systemd.wait_for("READY=1"));
 
@@ -71,7 +66,7 @@ TEST_F(Reload, NewLimitsApply)
 
 TEST_F(Reload, BadConfigKeepsServing)
 {
-    start("max-per-source = 5\n");
+    ASSERT_TRUE(start(with_config("max-per-source = 5\n")));
     reload_with("max-per-source = many\n");
     ASSERT_TRUE(systemd.wait_for("READY=1")) << "echod must report ready again after a failed reload";
     EXPECT_TRUE(echod->log_contains("reload failed, keeping the running configuration"));
@@ -90,12 +85,9 @@ TEST_F(Reload, ListenChangeNeedsRestart)
 {
     // Listen addresses from the file: a reload that changes them is reported,
     // and the running socket stays.
-    test::echod_setup setup;
-    setup.env = {systemd.environment()};
-    setup.config_text = "listen = 127.0.0.1:0\n";
+    auto setup = with_config("listen = 127.0.0.1:0\n");
     setup.listen_on_free_port = false;
-    echod = std::make_unique<test::echod_instance>(setup);
-    ASSERT_TRUE(systemd.wait_for("READY=1"));
+    ASSERT_TRUE(start(setup));
 
     reload_with("listen = [::1]:0\n");
     ASSERT_TRUE(systemd.wait_for("READY=1"));

@@ -1,14 +1,14 @@
 // With WATCHDOG_USEC set, echod pings at half the interval from its main
 // loop; without it, never.
-#include "notify_listener.hpp"
-
-#include "echod_instance.hpp"
+#include "notified_echod.hpp"
 
 #include <gtest/gtest.h>
 
 namespace {
 
 using namespace std::chrono_literals;
+
+using Watchdog = test::notified_echod;
 
 int pings_within(test::notify_listener& systemd, std::chrono::milliseconds window)
 {
@@ -22,26 +22,20 @@ int pings_within(test::notify_listener& systemd, std::chrono::milliseconds windo
     return pings;
 }
 
-TEST(Watchdog, PingsAtHalfTheInterval)
+TEST_F(Watchdog, PingsAtHalfTheInterval)
 {
-    test::notify_listener systemd;
     test::echod_setup setup;
-    setup.env = {systemd.environment(), "WATCHDOG_USEC=200000"};
-    test::echod_instance echod(setup);
-    ASSERT_TRUE(systemd.wait_for("READY=1"));
+    setup.env = {"WATCHDOG_USEC=200000"};
+    ASSERT_TRUE(start(setup));
     // Every 100 ms: at least 5 in 1.5 s even on a loaded machine, and not a flood.
     const int pings = pings_within(systemd, 1500ms);
     EXPECT_GE(pings, 5);
     EXPECT_LE(pings, 30);
 }
 
-TEST(Watchdog, SilentWithoutWatchdogUsec)
+TEST_F(Watchdog, SilentWithoutWatchdogUsec)
 {
-    test::notify_listener systemd;
-    test::echod_setup setup;
-    setup.env = {systemd.environment()};
-    test::echod_instance echod(setup);
-    ASSERT_TRUE(systemd.wait_for("READY=1"));
+    ASSERT_TRUE(start());
     EXPECT_EQ(pings_within(systemd, 700ms), 0);
 }
 
