@@ -31,10 +31,13 @@ volatile std::sig_atomic_t retire_requested = 0;
 
 void request_retirement(int) { retire_requested = 1; }
 
-ECHO_CHILD_PATH void report(int fd, bool busy) noexcept
+// One byte: the parent reads the scoreboard, not the pipe. A full pipe
+// (EAGAIN) already holds a wake-up, so the byte is not needed then.
+ECHO_CHILD_PATH void wake_parent(int fd) noexcept
 {
-    const worker_report r{::getpid(), busy ? 1U : 0U};
-    (void)echo::write_all(fd, {reinterpret_cast<const char*>(&r), sizeof r});
+    const char byte = 0;
+    while (::write(fd, &byte, 1) < 0 && errno == EINTR) {
+    }
 }
 
 void pause_briefly() noexcept
@@ -108,15 +111,16 @@ ECHO_CHILD_PATH void run_worker(const worker_setup& setup)
                 continue; // EAGAIN: another worker took it (a retire request is seen next turn)
             }
             echo::unique_fd connection(fd);
-            retire_requested = 0; // busy now: the parent learns it from this report
-            report(setup.report_fd, true);
+            if (setup.board->to_busy(setup.slot))
+                wake_parent(setup.wake_fd);
             const auto* address = reinterpret_cast<const sockaddr*>(&peer);
             const peer_address who(address, length);
             if (!setup.sources->claim(setup.slot, source_of(address))) {
                 refusals.log(log_level::warning, "refused connection from ", who.to_string(),
                              ": its source already has ", setup.sources->limit(), " connections (max-per-source)");
                 connection.reset();
-                report(setup.report_fd, false);
+                if (setup.board->to_idle(setup.slot))
+                    wake_parent(setup.wake_fd);
                 continue;
             }
             if (echo::logging::enabled(log_level::info))
@@ -124,9 +128,12 @@ ECHO_CHILD_PATH void run_worker(const worker_setup& setup)
             serve_connection(connection.get(), who, setup.session);
             connection.reset();
             setup.sources->release(setup.slot);
-            if (++served >= setup.connections || session_stop_requested())
+            // A retire request that came while busy is honoured now: the
+            // parent no longer counts this worker among its spares.
+            if (++served >= setup.connections || session_stop_requested() || retire_requested)
                 ::_exit(0);
-            report(setup.report_fd, false);
+            if (setup.board->to_idle(setup.slot))
+                wake_parent(setup.wake_fd);
         }
     }
 }

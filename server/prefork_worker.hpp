@@ -3,24 +3,16 @@
 // and exits after connections_per_child of them or when the parent stops.
 #pragma once
 
+#include "scoreboard.hpp"
 #include "session.hpp"
 #include "source_table.hpp"
 
-#include <sys/types.h>
-
-#include <cstdint>
 #include <signal.h>
+#include <sys/types.h>
 
 #include <span>
 
 namespace echod {
-
-// What a worker tells the parent, one fixed-size record per write (atomic on
-// a pipe, being far below PIPE_BUF).
-struct worker_report {
-    pid_t pid;
-    std::uint32_t busy; // 1: took a connection, 0: waiting for the next
-};
 
 // Views into the pool, which outlives every fork: building one per worker
 // allocates nothing.
@@ -29,8 +21,9 @@ struct worker_setup {
     std::span<const int> keep_descriptors; // sorted: everything else is closed
     sigset_t signal_mask{};                // the worker's mask but for SIGUSR1
     int stop_fd = -1;   // read end of the parent's stop pipe: hangup = stop accepting
-    int report_fd = -1; // write end of the report pipe
+    int wake_fd = -1;   // write end (non-blocking) of the parent's wake pipe
     source_table* sources = nullptr;
+    scoreboard* board = nullptr;
     unsigned slot = 0;
     unsigned connections = 1;
     session_options session;

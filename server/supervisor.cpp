@@ -26,9 +26,9 @@ using namespace std::chrono_literals;
 using echo::log;
 using echo::log_level;
 
-// epoll user data for the signalfd and the prefork report pipe; listeners use their index.
+// epoll user data for the signalfd and the prefork wake pipe; listeners use their index.
 constexpr std::uint64_t signal_token = ~0ULL;
-constexpr std::uint64_t report_token = ~1ULL;
+constexpr std::uint64_t wake_token = ~1ULL;
 
 // Status lines for systemd at most this often.
 constexpr auto status_interval = 250ms;
@@ -75,9 +75,9 @@ supervisor::supervisor(config cfg, std::vector<listener> listeners, const comman
                                                worker_mask);
         install_worker_signal_actions();
         pool_->set_max_per_source(cfg_.limits.max_per_source);
-        ev.data.u64 = report_token;
-        if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, pool_->report_fd(), &ev) != 0)
-            echo::throw_errno("epoll_ctl report pipe");
+        ev.data.u64 = wake_token;
+        if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, pool_->wake_fd(), &ev) != 0)
+            echo::throw_errno("epoll_ctl wake pipe");
     }
 }
 
@@ -100,8 +100,8 @@ int supervisor::run()
         for (int i = 0; i < n; ++i) {
             if (events[i].data.u64 == signal_token) {
                 handle_signals();
-            } else if (events[i].data.u64 == report_token) {
-                take_reports();
+            } else if (events[i].data.u64 == wake_token) {
+                look_at_pool();
                 fill_pool();
             }
             else if (events[i].data.u64 < listeners_.size() && accepting_)
@@ -202,9 +202,7 @@ void supervisor::handle_signals()
     while (const auto info = signals_.next()) {
         switch (info->ssi_signo) {
         case SIGCHLD:
-            // A worker reports a connection before it can exit: count it
-            // before the worker is forgotten.
-            take_reports();
+            look_at_pool();
             // Signals do not queue: one SIGCHLD may stand for many children.
             reap_children();
             fill_pool();
@@ -348,11 +346,11 @@ void supervisor::fill_pool()
                       ") reached: new clients wait in the listen backlog");
 }
 
-void supervisor::take_reports()
+void supervisor::look_at_pool()
 {
     if (!pool_)
         return;
-    served_ += pool_->read_reports();
+    served_ += pool_->collect();
     pool_->retire_excess();
     mark_status_changed();
 }

@@ -35,9 +35,9 @@ private:
 
     void accept_from(listener& l);
     void fill_pool();
-    // Reads the prefork workers' reports (wherever they are drained) and
-    // trims the idle ones beyond the spares.
-    void take_reports();
+    // Counts the connections prefork workers began (their scoreboard) and
+    // trims the idle workers beyond twice the spares.
+    void look_at_pool();
     [[nodiscard]] std::size_t live_children() const noexcept;
     [[nodiscard]] std::size_t open_connections() const noexcept;
     void start_session(echo::unique_fd connection, const sockaddr_storage& peer, socklen_t length);

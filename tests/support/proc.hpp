@@ -20,6 +20,9 @@ namespace test {
 [[nodiscard]] long rss_kib(pid_t pid);
 // user + system CPU time in clock ticks.
 [[nodiscard]] long cpu_ticks(pid_t pid);
+// Context switches, voluntary and not: how often the process was scheduled
+// out, which for a daemon asleep in epoll_wait is how often it was woken.
+[[nodiscard]] long context_switches(pid_t pid);
 [[nodiscard]] bool alive(pid_t pid); // exists and is not a zombie
 
 } // namespace test
