@@ -151,7 +151,8 @@ void supervisor::accept_from(listener& l)
     }
 }
 
-ECHO_CHILD_PATH void supervisor::start_session(echo::unique_fd connection, const sockaddr_storage& peer, socklen_t length)
+ECHO_CHILD_PATH void supervisor::start_session(echo::unique_fd connection, const sockaddr_storage& peer,
+                                               socklen_t length)
 {
     // `connection` is the parent's copy: it is closed when this function
     // returns, whatever happens, so the child alone holds the socket.
