@@ -85,7 +85,10 @@ void setup(std::string_view program_name, log_level threshold)
 void set_threshold(log_level threshold) noexcept { state().threshold = threshold; }
 log_level threshold() noexcept { return state().threshold; }
 log_style style() noexcept { return state().style; }
-ECHO_CHILD_PATH bool enabled(log_level level) noexcept { return static_cast<int>(level) <= static_cast<int>(state().threshold); }
+ECHO_CHILD_PATH bool enabled(log_level level) noexcept
+{
+    return static_cast<int>(level) <= static_cast<int>(state().threshold);
+}
 
 void append(std::string& out, double value)
 {
