@@ -27,14 +27,18 @@ void make_pipe(echo::unique_fd& read_end, echo::unique_fd& write_end, int flags)
 } // namespace
 
 prefork_pool::prefork_pool(unsigned spare, unsigned connections_per_child, std::vector<int> listeners,
-                           const sigset_t& signal_mask)
+                           const sigset_t& unblocked_mask)
     : spare_(spare),
       connections_per_child_(connections_per_child),
       sources_(max_slots),
       board_(max_slots, spare, 2 * spare),
       listeners_(std::move(listeners)),
-      signal_mask_(signal_mask)
+      working_mask_(unblocked_mask),
+      waiting_mask_(unblocked_mask)
 {
+    // Worked out once here, not in every worker.
+    sigaddset(&working_mask_, SIGUSR1);
+    sigdelset(&waiting_mask_, SIGUSR1);
     // Non-blocking both ways: the parent drains it from its event loop, and a
     // worker must never wait on a full pipe (one byte pending wakes enough).
     make_pipe(wake_read_, wake_write_, O_NONBLOCK);
@@ -70,7 +74,8 @@ worker_setup prefork_pool::prepare(const session_options& session)
     worker_setup setup;
     setup.listeners = listeners_;
     setup.keep_descriptors = worker_keeps_;
-    setup.signal_mask = signal_mask_;
+    setup.working_mask = working_mask_;
+    setup.waiting_mask = waiting_mask_;
     setup.stop_fd = stop_read_.get();
     setup.wake_fd = wake_write_.get();
     setup.sources = &sources_;

@@ -21,10 +21,10 @@ namespace echod {
 
 class prefork_pool {
 public:
-    // `listeners`: the sockets every worker accepts on; `signal_mask`: the
-    // mask a worker starts from (the parent's own blocks its signalfd's).
+    // `listeners`: the sockets every worker accepts on; `unblocked_mask`: the
+    // signal mask from before the parent blocked its signalfd's signals.
     prefork_pool(unsigned spare, unsigned connections_per_child, std::vector<int> listeners,
-                 const sigset_t& signal_mask);
+                 const sigset_t& unblocked_mask);
 
     // Read end of the pipe workers wake the parent through, for its epoll.
     [[nodiscard]] int wake_fd() const noexcept { return wake_read_.get(); }
@@ -77,7 +77,8 @@ private:
     scoreboard board_;
     std::vector<int> listeners_;
     std::vector<int> worker_keeps_; // listeners + the worker's pipe ends, sorted
-    sigset_t signal_mask_;
+    sigset_t working_mask_; // a worker's mask: SIGUSR1 blocked, all else as before
+    sigset_t waiting_mask_; // in epoll_pwait(): SIGUSR1 let through
     flat_table<pid_t, worker, std::hash<pid_t>> workers_; // see flat_table.hpp
     std::vector<unsigned> free_slots_;
     unsigned next_slot_ = 0;

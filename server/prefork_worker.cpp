@@ -60,11 +60,9 @@ ECHO_CHILD_PATH void run_worker(const worker_setup& setup)
     // SIGUSR1 (retire) stays blocked except inside epoll_pwait(), which
     // unblocks it atomically: a request that arrives after the check below
     // is delivered there and interrupts the wait, instead of being lost
-    // just before the worker goes to sleep. One sigprocmask() call sets the
-    // worker's mask from the parent's, which blocked all its signalfd's.
-    sigset_t wait_mask = setup.signal_mask;
-    sigdelset(&wait_mask, SIGUSR1);
-    ::pthread_sigmask(SIG_SETMASK, &setup.signal_mask, nullptr);
+    // just before the worker goes to sleep. One call replaces the mask the
+    // parent blocked its signalfd's signals with.
+    ::pthread_sigmask(SIG_SETMASK, &setup.working_mask, nullptr);
 
     echo::unique_fd epoll(::epoll_create1(EPOLL_CLOEXEC));
     if (!epoll) {
@@ -89,7 +87,7 @@ ECHO_CHILD_PATH void run_worker(const worker_setup& setup)
         if (retire_requested)
             ::_exit(0);
         epoll_event events[8];
-        const int n = ::epoll_pwait(epoll.get(), events, 8, -1, &wait_mask);
+        const int n = ::epoll_pwait(epoll.get(), events, 8, -1, &setup.waiting_mask);
         if (session_stop_requested())
             ::_exit(0);
         if (n < 0)

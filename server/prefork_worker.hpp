@@ -19,7 +19,8 @@ namespace echod {
 struct worker_setup {
     std::span<const int> listeners;
     std::span<const int> keep_descriptors; // sorted: everything else is closed
-    sigset_t signal_mask{};                // the worker's mask but for SIGUSR1
+    sigset_t working_mask{};               // SIGUSR1 blocked: see run_worker
+    sigset_t waiting_mask{};               // SIGUSR1 let through, inside epoll_pwait()
     int stop_fd = -1;   // read end of the parent's stop pipe: hangup = stop accepting
     int wake_fd = -1;   // write end (non-blocking) of the parent's wake pipe
     source_table* sources = nullptr;

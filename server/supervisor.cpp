@@ -69,10 +69,8 @@ supervisor::supervisor(config cfg, std::vector<listener> listeners, const comman
         std::vector<int> listening;
         for (const auto& l : listeners_)
             listening.push_back(l.fd.get());
-        sigset_t worker_mask = signals_.previous_mask();
-        sigaddset(&worker_mask, SIGUSR1);
         pool_ = std::make_unique<prefork_pool>(cfg_.prefork, cfg_.connections_per_child, std::move(listening),
-                                               worker_mask);
+                                               signals_.previous_mask());
         install_worker_signal_actions();
         pool_->set_max_per_source(cfg_.limits.max_per_source);
         ev.data.u64 = wake_token;
@@ -187,12 +185,13 @@ ECHO_CHILD_PATH void supervisor::start_session(echo::unique_fd connection, const
 
 ECHO_CHILD_PATH void supervisor::run_child(int connection, const peer_address& peer)
 {
-    // The signal actions were set in the parent; unblocking is all that is left.
-    signals_.release_in_child();
     // The child keeps its connection and stdio, nothing else: every listening
-    // socket is closed here, so a listener dies with the parent alone.
+    // socket (and the signalfd) is closed here, so a listener dies with the
+    // parent alone.
     const int keep[] = {connection};
     close_all_except(keep);
+    // The signal actions were set in the parent; unblocking is all that is left.
+    ::pthread_sigmask(SIG_SETMASK, &signals_.previous_mask(), nullptr);
     // No return into the parent's stack: _exit skips destructors of objects
     // whose descriptors are already gone.
     ::_exit(serve_connection(connection, peer, session_options{cfg_.limits.idle_timeout}));

@@ -1,6 +1,5 @@
 #include "echo/signals.hpp"
 
-#include "echo/child_path.hpp"
 #include "echo/error.hpp"
 
 #include <cerrno>
@@ -44,12 +43,10 @@ std::optional<signalfd_siginfo> signal_events::next()
     }
 }
 
-ECHO_CHILD_PATH void signal_events::release_in_child() noexcept
+void signal_events::release_in_child() noexcept
 {
     fd_.reset();
-    // pthread_sigmask rather than sigprocmask, which only calls it: one
-    // page of libc less for every forked child to fault in.
-    ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+    ::sigprocmask(SIG_SETMASK, &previous_, nullptr);
 }
 
 void ignore_sigpipe() noexcept
