@@ -114,20 +114,21 @@ event_loop::event_loop() : epoll_(::epoll_create1(EPOLL_CLOEXEC)), events_(1024)
 
 void event_loop::add(int fd, std::uint32_t events, std::uint64_t tag)
 {
-    epoll_event e{};
-    e.events = events;
-    e.data.u64 = tag;
-    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &e) < 0)
-        echo::throw_errno("epoll_ctl add");
+    control(EPOLL_CTL_ADD, fd, events, tag, "epoll_ctl add");
 }
 
 void event_loop::modify(int fd, std::uint32_t events, std::uint64_t tag)
 {
+    control(EPOLL_CTL_MOD, fd, events, tag, "epoll_ctl modify");
+}
+
+void event_loop::control(int op, int fd, std::uint32_t events, std::uint64_t tag, const char* what)
+{
     epoll_event e{};
     e.events = events;
     e.data.u64 = tag;
-    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, fd, &e) < 0)
-        echo::throw_errno("epoll_ctl modify");
+    if (::epoll_ctl(epoll_.get(), op, fd, &e) < 0)
+        echo::throw_errno(what);
 }
 
 void event_loop::remove(int fd) noexcept

@@ -65,6 +65,8 @@ public:
     [[nodiscard]] std::span<const epoll_event> wait(std::chrono::milliseconds timeout);
 
 private:
+    void control(int op, int fd, std::uint32_t events, std::uint64_t tag, const char* what);
+
     echo::unique_fd epoll_;
     std::vector<epoll_event> events_;
 };
