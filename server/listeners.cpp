@@ -1,4 +1,5 @@
 #include "listeners.hpp"
+#include "libsystemd.hpp"
 
 #include "echo/address.hpp"
 #include "echo/error.hpp"
@@ -9,21 +10,22 @@
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <systemd/sd-daemon.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <optional>
 
 namespace echod {
 namespace {
 
 namespace status = echo::exit_status;
 
-std::vector<listener> take_from_systemd(int count)
+std::vector<listener> take_from_systemd(const libsystemd& systemd, int count)
 {
     std::vector<listener> out;
     for (int fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + count; ++fd) {
         echo::unique_fd owned(fd);
-        const int r = sd_is_socket_inet(fd, AF_UNSPEC, SOCK_STREAM, 1, 0);
+        const int r = systemd.is_socket_inet(fd, AF_UNSPEC, SOCK_STREAM, 1, 0);
         if (r <= 0)
             throw echo::fatal_error(status::config,
                                     "file descriptor " + std::to_string(fd) +
@@ -60,18 +62,27 @@ echo::fatal_error explain(const echo::listen_error& e)
 
 std::vector<listener> open_listeners(const config& cfg, bool& socket_activated)
 {
-    // Unset LISTEN_* so that nothing we start later mistakes them for its own.
-    const int passed = sd_listen_fds(1);
-    if (passed < 0)
-        throw echo::fatal_error(status::config, std::string("cannot take sockets from systemd: ") +
-                                                    std::strerror(-passed));
-    socket_activated = passed > 0;
-    if (socket_activated) {
-        if (cfg.listen_given)
-            throw echo::fatal_error(status::usage,
-                                    "--listen cannot be used when systemd passes the listening sockets "
-                                    "(socket activation); set ListenStream= in echod.socket instead");
-        return take_from_systemd(passed);
+    socket_activated = false;
+    if (std::getenv("LISTEN_FDS") != nullptr || std::getenv("LISTEN_PID") != nullptr) {
+        std::optional<libsystemd> systemd;
+        try {
+            systemd.emplace();
+        } catch (const libsystemd::unavailable& e) {
+            throw echo::fatal_error(status::config, std::string("cannot take sockets from systemd: ") + e.what());
+        }
+        // Unset LISTEN_* so that nothing we start later mistakes them for its own.
+        const int passed = systemd->listen_fds(1);
+        if (passed < 0)
+            throw echo::fatal_error(status::config, std::string("cannot take sockets from systemd: ") +
+                                                        std::strerror(-passed));
+        socket_activated = passed > 0;
+        if (socket_activated) {
+            if (cfg.listen_given)
+                throw echo::fatal_error(status::usage,
+                                        "--listen cannot be used when systemd passes the listening sockets "
+                                        "(socket activation); set ListenStream= in echod.socket instead");
+            return take_from_systemd(*systemd, passed);
+        }
     }
 
     std::vector<listener> out;

@@ -1,8 +1,8 @@
 #include "notifier.hpp"
 
-#include "echo/log.hpp"
+#include "libsystemd.hpp"
 
-#include <systemd/sd-daemon.h>
+#include "echo/log.hpp"
 
 #include <cstdlib>
 #include <cstring>
@@ -12,19 +12,33 @@ namespace echod {
 
 notifier::notifier()
 {
-    enabled_ = std::getenv("NOTIFY_SOCKET") != nullptr;
-    std::uint64_t usec = 0;
-    if (sd_watchdog_enabled(0, &usec) > 0)
-        watchdog_ = std::chrono::microseconds(usec);
+    if (std::getenv("NOTIFY_SOCKET") == nullptr)
+        return;
+    try {
+        const libsystemd systemd;
+        enabled_ = true;
+        std::uint64_t usec = 0;
+        if (systemd.watchdog_enabled(0, &usec) > 0)
+            watchdog_ = std::chrono::microseconds(usec);
+    } catch (const libsystemd::unavailable& e) {
+        echo::log(echo::log_level::warning, "cannot notify systemd: ", e.what());
+    }
 }
 
 void notifier::send(const std::string& message)
 {
     if (!enabled_)
         return;
-    const int r = sd_notify(0, message.c_str());
-    if (r < 0)
-        echo::log(echo::log_level::warning, "cannot notify systemd: ", std::strerror(-r));
+    try {
+        const libsystemd systemd; // closed again before the next fork(): see libsystemd.hpp
+        const int r = systemd.notify(0, message.c_str());
+        if (r < 0)
+            echo::log(echo::log_level::warning, "cannot notify systemd: ", std::strerror(-r));
+    } catch (const libsystemd::unavailable& e) {
+        // It loaded at startup; if it cannot now, it will not later either.
+        echo::log(echo::log_level::warning, "cannot notify systemd: ", e.what(), "; no more notifications");
+        enabled_ = false;
+    }
 }
 
 void notifier::ready(const std::string& status) { send("READY=1\nSTATUS=" + status); }

@@ -1,6 +1,6 @@
 // Tells systemd how echod is doing (sd_notify): ready, reloading, stopping,
 // a one-line status, and watchdog pings. Outside systemd (no NOTIFY_SOCKET)
-// it does nothing at all.
+// it does nothing at all, and never loads libsystemd.
 #pragma once
 
 #include <chrono>

@@ -76,6 +76,22 @@ long rss_kib(pid_t pid)
     return -1;
 }
 
+std::vector<std::string> mappings(pid_t pid)
+{
+    std::ifstream in("/proc/" + std::to_string(pid) + "/maps");
+    std::vector<std::string> out;
+    for (std::string line; std::getline(in, line);) {
+        // address perms offset dev inode [path]: the path starts after five fields.
+        std::istringstream fields(line);
+        std::string skip, path;
+        for (int i = 0; i < 5; ++i)
+            fields >> skip;
+        std::getline(fields >> std::ws, path);
+        out.push_back(path);
+    }
+    return out;
+}
+
 long context_switches(pid_t pid)
 {
     std::ifstream in("/proc/" + std::to_string(pid) + "/status");

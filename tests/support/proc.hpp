@@ -18,6 +18,9 @@ namespace test {
 // The one-letter state from /proc/PID/stat ('R', 'S', 'Z', ...), '?' if gone.
 [[nodiscard]] char state_of(pid_t pid);
 [[nodiscard]] long rss_kib(pid_t pid);
+// One entry per line of /proc/PID/maps: the mapped file's path, or "" for
+// anonymous memory and "[heap]", "[stack]" etc. as the kernel names them.
+[[nodiscard]] std::vector<std::string> mappings(pid_t pid);
 // user + system CPU time in clock ticks.
 [[nodiscard]] long cpu_ticks(pid_t pid);
 // Context switches, voluntary and not: how often the process was scheduled
