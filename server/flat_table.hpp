@@ -4,8 +4,12 @@
 // while a child still shares it. A node-based map allocates for every
 // connection and writes to malloc's state too; this table writes one slot,
 // and with an identity hash consecutive pids land in neighbouring slots.
+// The slots are in parent_only_allocator's memory, which fork() does not
+// write-protect, so writing one right after a fork costs no fault either.
 // It allocates only when it grows (doubling at half full); it never shrinks.
 #pragma once
+
+#include "parent_only_allocator.hpp"
 
 #include <cstddef>
 #include <utility>
@@ -104,7 +108,7 @@ private:
 
     void rehash(std::size_t capacity)
     {
-        std::vector<slot> old(capacity);
+        slots old(capacity);
         old.swap(slots_);
         size_ = 0;
         for (auto& s : old)
@@ -112,7 +116,8 @@ private:
                 (*this)[s.key] = std::move(s.value);
     }
 
-    std::vector<slot> slots_;
+    using slots = std::vector<slot, parent_only_allocator<slot>>;
+    slots slots_;
     std::size_t size_ = 0;
 };
 

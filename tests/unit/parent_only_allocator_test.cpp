@@ -1,0 +1,75 @@
+// server/parent_only_allocator.hpp with a real fork(): the parent keeps its
+// books, a child sees zeros where they are, and the parent's writes right
+// after fork() are not copy-on-write faults.
+#include "parent_only_allocator.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <vector>
+
+namespace {
+
+using books = std::vector<long, echod::parent_only_allocator<long>>;
+
+long minor_faults()
+{
+    rusage usage{};
+    ::getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_minflt;
+}
+
+TEST(ParentOnlyAllocator, ChildSeesZerosParentKeepsItsBooks)
+{
+    books b(4096, 7); // eight pages
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        // No gtest in the child: its verdict is the exit status.
+        const bool zeros = std::all_of(b.begin(), b.end(), [](long v) { return v == 0; });
+        ::_exit(zeros ? 0 : 1);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "the child saw the parent's values";
+    EXPECT_TRUE(std::all_of(b.begin(), b.end(), [](long v) { return v == 7; }));
+}
+
+TEST(ParentOnlyAllocator, WritingAfterForkCostsNoFault)
+{
+    books b(4096, 7);
+    std::vector<long> ordinary(4096, 7); // the same eight pages, malloc'd
+    int pipe_fds[2];
+    ASSERT_EQ(::pipe(pipe_fds), 0);
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        char c;
+        (void)::read(pipe_fds[0], &c, 1); // alive, sharing pages, until told
+        ::_exit(0);
+    }
+    // One write per page, while the child still shares what it can.
+    const long before_books = minor_faults();
+    for (std::size_t i = 0; i < b.size(); i += 512)
+        b[i] = 8;
+    const long books_faults = minor_faults() - before_books;
+    const long before_ordinary = minor_faults();
+    for (std::size_t i = 0; i < ordinary.size(); i += 512)
+        ordinary[i] = 8;
+    const long ordinary_faults = minor_faults() - before_ordinary;
+
+    (void)::write(pipe_fds[1], "x", 1);
+    ::close(pipe_fds[0]);
+    ::close(pipe_fds[1]);
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    EXPECT_EQ(books_faults, 0);
+    EXPECT_GE(ordinary_faults, 8) << "ordinary pages should have been copy-on-write: is the test measuring?";
+}
+
+} // namespace
