@@ -50,29 +50,43 @@ client_stream::client_stream(const network_namespace& ns, std::string data, std:
                              gate* pause, std::size_t pause_at)
     : data_(std::move(data))
 {
+    start(ns, std::move(argv), pause, pause_at, pace{});
+}
+
+client_stream::client_stream(const network_namespace& ns, std::string data, std::vector<std::string> argv,
+                             pace input_pace)
+    : data_(std::move(data))
+{
+    start(ns, std::move(argv), nullptr, 0, input_pace);
+}
+
+void client_stream::start(const network_namespace& ns, std::vector<std::string> argv, gate* pause,
+                          std::size_t pause_at, pace input_pace)
+{
     test::spawn_options o;
     o.argv = std::move(argv);
     o.stdin_mode = test::spawn_options::input::pipe;
     o.stdout_file = dir_ / "stdout";
     o.stderr_file = dir_ / "stderr";
     process_ = ns.spawn(std::move(o));
-    feeder_ = std::thread([this, pause, pause_at] {
+    feeder_ = std::thread([this, pause, pause_at, input_pace] {
         // A pipe write to a client that died fails with EPIPE: no signal wanted.
         sigset_t pipe_signal;
         sigemptyset(&pipe_signal);
         sigaddset(&pipe_signal, SIGPIPE);
         ::pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
-        constexpr std::size_t chunk = 64 * 1024;
         bool paused = false;
-        for (std::size_t at = 0; at < data_.size(); at += chunk) {
+        for (std::size_t at = 0; at < data_.size(); at += input_pace.chunk) {
             if (pause && !paused && at >= pause_at) {
                 paused = true;
                 pause->arrive_and_wait();
             }
-            const auto piece = std::string_view(data_).substr(at, chunk);
+            const auto piece = std::string_view(data_).substr(at, input_pace.chunk);
             if (!echo::write_all(process_.stdin_fd(), piece).ok())
                 break;
             fed_ += piece.size();
+            if (input_pace.gap.count() > 0)
+                std::this_thread::sleep_for(input_pace.gap);
         }
         process_.close_stdin();
     });

@@ -46,6 +46,14 @@ public:
     // With `pause`, the feeding stops at `pause_at` bytes until the gate opens.
     client_stream(const network_namespace& ns, std::string data, std::vector<std::string> argv,
                   gate* pause = nullptr, std::size_t pause_at = 0);
+
+    // How fast the input comes: all at once (as fast as echo-client takes
+    // it), or `chunk` bytes every `gap`, like a user typing.
+    struct pace {
+        std::size_t chunk = 64 * 1024;
+        std::chrono::milliseconds gap{0};
+    };
+    client_stream(const network_namespace& ns, std::string data, std::vector<std::string> argv, pace input_pace);
     ~client_stream();
     client_stream(const client_stream&) = delete;
     client_stream& operator=(const client_stream&) = delete;
@@ -59,6 +67,9 @@ public:
     [[nodiscard]] std::string errors() const { return process_.stderr_text(); }
 
 private:
+    void start(const network_namespace& ns, std::vector<std::string> argv, gate* pause, std::size_t pause_at,
+               pace input_pace);
+
     test::temp_dir dir_;
     std::string data_;
     test::process process_;
