@@ -10,17 +10,22 @@
 #include <signal.h>
 
 #include <set>
+#include <sstream>
 
 namespace {
 
 using namespace std::chrono_literals;
 
-// Pids named in "served by pid N" lines, in order.
+// The pids that wrote "echod[PID]: connection from ... ended: ..." lines
+// (each child logs its connection's end itself), in order.
 std::vector<pid_t> serving_pids(const std::string& log)
 {
     std::vector<pid_t> pids;
-    for (unsigned long pid : test::numbers_after(log, "served by pid "))
-        pids.push_back(static_cast<pid_t>(pid));
+    std::istringstream lines(log);
+    for (std::string line; std::getline(lines, line);)
+        if (line.find(" ended: ") != std::string::npos)
+            for (unsigned long pid : test::numbers_after(line, "echod["))
+                pids.push_back(static_cast<pid_t>(pid));
     return pids;
 }
 
