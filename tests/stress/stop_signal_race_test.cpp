@@ -11,12 +11,18 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/user.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <vector>
 
 namespace {
@@ -51,6 +57,66 @@ void pump(const std::vector<echo::unique_fd>& fds, std::chrono::milliseconds how
                     (void)::send(p.fd, buffer, static_cast<std::size_t>(n), MSG_DONTWAIT | MSG_NOSIGNAL);
             }
     }
+}
+
+#if defined(__x86_64__)
+// Stops `child` as it enters read(), then arranges for SIGTERM to be handled
+// after all the child's own code has run and just before that read() starts:
+// the syscall is skipped, the instruction pointer set back on it, and the
+// signal queued; on detaching, the handler runs on the way back to user
+// space and the read() is issued again after it. That is the moment of the
+// race, made certain. False (with `why`) when ptrace is not allowed here.
+bool sigterm_just_before_read(pid_t child, std::string& why)
+{
+    if (::ptrace(PTRACE_SEIZE, child, nullptr, PTRACE_O_TRACESYSGOOD) != 0) {
+        why = std::string("ptrace(PTRACE_SEIZE): ") + std::strerror(errno);
+        return false;
+    }
+    // The child sleeps in read(): interrupted, it restarts that read(),
+    // which stops it on syscall entry.
+    int status = 0;
+    ::ptrace(PTRACE_INTERRUPT, child, nullptr, nullptr);
+    for (;;) {
+        if (::waitpid(child, &status, __WALL) != child || !WIFSTOPPED(status)) {
+            why = "the child did not stop under ptrace";
+            return false;
+        }
+        user_regs_struct regs{};
+        ::ptrace(PTRACE_GETREGS, child, nullptr, &regs);
+        if (WSTOPSIG(status) == (SIGTRAP | 0x80) && regs.orig_rax == SYS_read) {
+            ::kill(child, SIGTERM);
+            regs.orig_rax = static_cast<unsigned long long>(-1); // skip this entry...
+            regs.rax = SYS_read;                                  // ...and issue it again
+            regs.rip -= 2;                                        // from the syscall instruction
+            ::ptrace(PTRACE_SETREGS, child, nullptr, &regs);
+            ::ptrace(PTRACE_DETACH, child, nullptr, nullptr);
+            return true;
+        }
+        ::ptrace(PTRACE_SYSCALL, child, nullptr, nullptr);
+    }
+}
+#endif
+
+TEST(StopSignal, ASigtermJustBeforeReadIsNotLost)
+{
+#if !defined(__x86_64__)
+    GTEST_SKIP() << "the registers this test sets are x86-64's";
+#else
+    stress::daemon echod({"--shutdown-timeout", "60"});
+    auto client = stress::connect_from("127.0.0.1", echod.port());
+    ASSERT_TRUE(stress::echoes(client.get(), "hello\n"));
+    const auto children = test::children_of(echod.pid());
+    ASSERT_EQ(children.size(), 1u);
+    std::string why;
+    if (!sigterm_just_before_read(children.front(), why))
+        GTEST_SKIP() << why;
+    // The client stays connected and silent: only the SIGTERM can end it.
+    EXPECT_TRUE(test::eventually([&] { return test::children_of(echod.pid()).empty(); }, 5s))
+        << "the child slept through a SIGTERM that came just before its read()";
+    EXPECT_TRUE(echod.log_contains("ended: server shutting down")) << echod.log();
+    client.reset();
+    EXPECT_EQ(echod.stop(), 0) << echod.log();
+#endif
 }
 
 TEST(StopSignal, EveryBusyChildEndsOnItsSigterm)
