@@ -4,29 +4,14 @@
 
 #include "flat_table.hpp"
 #include "peer_address.hpp"
+#include "source_key.hpp"
 
 #include <sys/socket.h>
 #include <sys/types.h>
 
-#include <array>
-#include <cstdint>
 #include <functional>
 
 namespace echod {
-
-// A client's source for per-source limits: an IPv4 address (also when it
-// arrives IPv4-mapped on a dual-stack socket) or an IPv6 /64, since one IPv6
-// host usually holds a whole /64.
-struct source_key {
-    std::array<std::uint8_t, 16> bytes{};
-    friend bool operator==(const source_key&, const source_key&) = default;
-};
-
-[[nodiscard]] source_key source_of(const sockaddr* peer);
-
-struct source_key_hash {
-    std::size_t operator()(const source_key& k) const noexcept;
-};
 
 struct child_info {
     source_key source;

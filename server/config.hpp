@@ -23,6 +23,9 @@ struct config {
     bool listen_given = false; // --listen was on the command line
     int backlog = 1024;
     echo::log_level log_level = echo::log_level::info;
+    // Per-connection lines a second at most (0: no limit); see connection_log.hpp
+    // for why 300 keeps a service within journald's default rate limit.
+    unsigned connection_log_rate = 300;
     struct limits limits;
     unsigned prefork = 0;               // children kept waiting in accept(); 0 = fork per connection
     unsigned connections_per_child = 1; // with prefork: connections a child serves before it exits

@@ -8,6 +8,8 @@
 #include "echo/socket.hpp"
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -109,14 +111,22 @@ std::vector<listener> open_listeners(const config& cfg, bool& socket_activated)
     return out;
 }
 
-void set_connection_options(const std::vector<listener>& listeners, std::chrono::seconds idle_timeout) noexcept
+void set_connection_options(const std::vector<listener>& listeners, std::chrono::seconds idle_timeout)
 {
     timeval tv{};
     tv.tv_sec = static_cast<time_t>(idle_timeout.count());
+    const int on = 1;
+    // A failure here would not show until much later: without SO_RCVTIMEO a
+    // silent client holds its child for ever.
+    const auto set = [](const listener& l, int level, int name, const void* value, socklen_t size,
+                        const char* what) {
+        if (::setsockopt(l.fd.get(), level, name, value, size) != 0)
+            echo::throw_errno(std::string("setsockopt ") + what + " on " + l.name);
+    };
     for (const auto& l : listeners) {
-        echo::set_no_delay(l.fd.get());
-        ::setsockopt(l.fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        ::setsockopt(l.fd.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+        set(l, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on, "TCP_NODELAY");
+        set(l, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv, "SO_RCVTIMEO (idle-timeout)");
+        set(l, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv, "SO_SNDTIMEO (idle-timeout)");
     }
 }
 

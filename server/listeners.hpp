@@ -21,8 +21,10 @@ struct listener {
 // Sets what every accepted connection inherits from its listener, so that no
 // child spends system calls on it: TCP_NODELAY (an echo answers each read
 // with one write and must not wait for a delayed ACK), and the idle timeout
-// as SO_RCVTIMEO/SO_SNDTIMEO (0: none). Called again on reload.
-void set_connection_options(const std::vector<listener>& listeners, std::chrono::seconds idle_timeout) noexcept;
+// as SO_RCVTIMEO/SO_SNDTIMEO (0: none). Called again on reload. Throws
+// std::system_error naming the option and the listener when one cannot be
+// set, so a silently missing idle timeout cannot happen.
+void set_connection_options(const std::vector<listener>& listeners, std::chrono::seconds idle_timeout);
 
 // Stops listening on every socket echod bound itself, in every process that
 // holds it (prefork workers too), and closes them all. Sockets systemd passed

@@ -1,4 +1,5 @@
 // echod: a forking TCP echo server. See echod(8).
+#include "fork_child.hpp"
 #include "listeners.hpp"
 #include "options.hpp"
 #include "supervisor.hpp"
@@ -11,6 +12,7 @@
 #include "echo/version.hpp"
 
 #include <iostream>
+#include <system_error>
 
 int main(int argc, char* argv[])
 {
@@ -33,11 +35,17 @@ int main(int argc, char* argv[])
         echo::ignore_sigpipe();
         bool socket_activated = false;
         auto listeners = echod::open_listeners(cfg, socket_activated);
+        // Last thing before the first fork: nothing above may have started a thread.
+        echod::require_single_threaded();
         echod::supervisor server(std::move(cfg), std::move(listeners), cli, socket_activated);
         return server.run();
     } catch (const echo::fatal_error& e) {
         echo::logging::fatal(e.what());
         return e.exit_status();
+    } catch (const std::system_error& e) {
+        // A system call failed at start (its name and errno are in the message).
+        echo::logging::fatal(e.what());
+        return echo::exit_status::os_error;
     } catch (const std::exception& e) {
         echo::logging::fatal(e.what());
         return echo::exit_status::failure;

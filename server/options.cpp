@@ -35,6 +35,9 @@ po::options_description describe_options()
          ("listen queue length (default " + std::to_string(defaults.backlog) + ")").c_str())
         ("log-level", po::value<std::string>()->value_name("LEVEL"),
          "error, warning, notice, info or debug (default info)")
+        ("connection-log-rate", po::value<std::string>()->value_name("N"),
+         ("at level info, lines a second about ended connections; beyond it one summary line a second, "
+          "0 = no limit (default " + std::to_string(defaults.connection_log_rate) + ")").c_str())
         ("max-connections", po::value<std::string>()->value_name("N"),
          ("connections served at once; at the limit new clients wait in the backlog (default " +
           std::to_string(defaults.limits.max_connections) + ")").c_str())
@@ -96,6 +99,8 @@ void apply_value(config& cfg, const std::string& key, const std::string& value)
         cfg.backlog = static_cast<int>(parse_number(value, 1, 65535));
     } else if (key == "log-level") {
         cfg.log_level = echo::parse_log_level(value);
+    } else if (key == "connection-log-rate") {
+        cfg.connection_log_rate = static_cast<unsigned>(parse_number(value, 0, 1'000'000));
     } else if (key == "max-connections") {
         cfg.limits.max_connections = static_cast<unsigned>(parse_number(value, 1, 1'000'000));
     } else if (key == "max-per-source") {

@@ -4,14 +4,17 @@
 // fault, and a copy while the child still shares the page; writing the new
 // child's entry cost three of them per connection (perf record -e page-faults,
 // parent only). Pages marked MADV_WIPEONFORK are not shared with a child at
-// all (it sees zeros there instead), so fork() leaves them writable.
+// all (it sees zeros there instead), so fork() leaves them writable. Each
+// allocation is an anonymous_mapping (sharing::parent_only).
 #pragma once
 
-#include <sys/mman.h>
+#include "anonymous_mapping.hpp"
+
 #include <unistd.h>
 
 #include <cstddef>
 #include <new>
+#include <system_error>
 
 namespace echod {
 
@@ -28,16 +31,15 @@ public:
 
     [[nodiscard]] T* allocate(std::size_t n)
     {
-        const std::size_t bytes = rounded(n);
-        void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED)
-            throw std::bad_alloc();
-        // Best effort: on a kernel without it (before 4.14) this is only slower.
-        (void)::madvise(p, bytes, MADV_WIPEONFORK);
-        return static_cast<T*>(p);
+        try {
+            anonymous_mapping pages(rounded(n), sharing::parent_only, "parent's table");
+            return static_cast<T*>(pages.release());
+        } catch (const std::system_error&) {
+            throw std::bad_alloc(); // what a container expects of its allocator
+        }
     }
 
-    void deallocate(T* p, std::size_t n) noexcept { ::munmap(p, rounded(n)); }
+    void deallocate(T* p, std::size_t n) noexcept { (void)anonymous_mapping::adopt(p, rounded(n)); }
 
     template <typename U>
     friend bool operator==(const parent_only_allocator&, const parent_only_allocator<U>&) noexcept

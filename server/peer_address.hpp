@@ -24,6 +24,7 @@ public:
     }
 
     [[nodiscard]] const sockaddr* get() const noexcept { return reinterpret_cast<const sockaddr*>(&storage_); }
+    [[nodiscard]] socklen_t length() const noexcept { return length_; }
     [[nodiscard]] std::string to_string() const { return echo::to_string(get(), length_); }
 
 private:

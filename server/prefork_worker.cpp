@@ -1,5 +1,6 @@
 #include "prefork_worker.hpp"
 
+#include "connection_log.hpp"
 #include "descriptors.hpp"
 #include "log_throttle.hpp"
 
@@ -121,9 +122,10 @@ ECHO_CHILD_PATH void run_worker(const worker_setup& setup)
                     wake_parent(setup.wake_fd);
                 continue;
             }
-            if (echo::logging::enabled(log_level::info))
-                echo::log(log_level::info, "connection from ", who.to_string(), " served by pid ", ::getpid());
             serve_connection(connection.get(), who, setup.session);
+            // Its line went into a summary: the parent must not sleep on it.
+            if (setup.session.log && setup.session.log->take_wake_request())
+                wake_parent(setup.wake_fd);
             connection.reset();
             setup.sources->release(setup.slot);
             // A retire request that came while busy is honoured now: the

@@ -1,9 +1,7 @@
 #include "scoreboard.hpp"
 
 #include "echo/child_path.hpp"
-#include "echo/error.hpp"
 
-#include <sys/mman.h>
 
 #include <atomic>
 
@@ -15,19 +13,14 @@ constexpr auto as_int(scoreboard::state s) noexcept { return static_cast<std::ui
 } // namespace
 
 scoreboard::scoreboard(unsigned capacity, unsigned fewest_idle, unsigned most_idle)
-    : bytes_(sizeof(header) + sizeof(std::uint32_t) * capacity)
+    : memory_(sizeof(header) + sizeof(std::uint32_t) * capacity, sharing::with_children, "scoreboard"),
+      header_(memory_.at<header>()),
+      slots_(memory_.at<std::uint32_t>(sizeof(header)))
 {
     static_assert(std::atomic_ref<std::uint64_t>::is_always_lock_free, "shared between processes");
-    memory_ = ::mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (memory_ == MAP_FAILED)
-        echo::throw_errno("mmap scoreboard");
-    header_ = static_cast<header*>(memory_);
-    slots_ = reinterpret_cast<std::uint32_t*>(static_cast<char*>(memory_) + sizeof(header));
     header_->fewest_idle = fewest_idle; // before any worker exists
     header_->most_idle = most_idle;
 }
-
-scoreboard::~scoreboard() { ::munmap(memory_, bytes_); }
 
 void scoreboard::open(unsigned slot) noexcept
 {

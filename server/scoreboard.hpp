@@ -7,6 +7,8 @@
 // connection through a pipe, as before, woke it twice per connection.
 #pragma once
 
+#include "anonymous_mapping.hpp"
+
 #include <cstddef>
 #include <cstdint>
 
@@ -19,9 +21,6 @@ public:
     // Wake the parent when the idle count falls below `fewest_idle` or rises
     // above `most_idle`.
     scoreboard(unsigned capacity, unsigned fewest_idle, unsigned most_idle);
-    ~scoreboard();
-    scoreboard(const scoreboard&) = delete;
-    scoreboard& operator=(const scoreboard&) = delete;
 
     // Parent, before forking the worker of `slot`: it counts as idle from now.
     void open(unsigned slot) noexcept;
@@ -47,8 +46,7 @@ private:
         std::uint32_t most_idle;
     };
 
-    std::size_t bytes_;
-    void* memory_ = nullptr;
+    anonymous_mapping memory_;
     header* header_ = nullptr;
     std::uint32_t* slots_ = nullptr;
 };

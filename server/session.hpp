@@ -7,8 +7,11 @@
 
 namespace echod {
 
+class connection_log;
+
 struct session_options {
     std::chrono::seconds idle_timeout{0}; // as set on the listener; 0: wait for the client forever
+    connection_log* log = nullptr;        // shared with the parent; null: no per-connection line
 };
 
 // Sets, in the parent, the signal actions its session children inherit:
@@ -23,9 +26,12 @@ void install_session_signal_actions() noexcept;
 [[nodiscard]] bool session_stop_requested() noexcept;
 
 // Echoes every byte from `fd` back to it until the client closes, resets,
-// idles out or the server stops; logs how it ended (at level info, and only
-// then does it look at the clock or build strings). Returns the child's exit
-// status. Does not close `fd`.
+// idles out or the server stops. At level info it then writes one line: the
+// peer, bytes each way, how long and how it ended (or, past the log's rate,
+// counts the connection for the parent's summary). The line is formatted on
+// the stack and written with one write(2); below info the clock is read only
+// as the idle timeout needs it. Returns the child's exit status. Does not
+// close `fd`.
 int serve_connection(int fd, const peer_address& peer, const session_options& options);
 
 } // namespace echod

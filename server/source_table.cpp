@@ -1,9 +1,7 @@
 #include "source_table.hpp"
 
 #include "echo/child_path.hpp"
-#include "echo/error.hpp"
 
-#include <sys/mman.h>
 
 #include <cstring>
 
@@ -20,20 +18,16 @@ std::uint64_t half(const source_key& k, std::size_t offset) noexcept
 } // namespace
 
 source_table::source_table(unsigned capacity)
-    : capacity_(capacity), bytes_(sizeof(header) + sizeof(entry) * capacity)
+    : capacity_(capacity),
+      // Shared, so workers see each other's slots; pages are touched only as
+      // slots are used.
+      memory_(sizeof(header) + sizeof(entry) * capacity, sharing::with_children, "source table"),
+      header_(memory_.at<header>()),
+      entries_(memory_.at<entry>(sizeof(header)))
 {
     static_assert(std::atomic_ref<std::uint64_t>::is_always_lock_free, "shared between processes");
     static_assert(sizeof(header) % alignof(entry) == 0, "entries must be aligned");
-    // Shared, so workers see each other's slots; pages are touched only as
-    // slots are used, and fork() copies no page table entries for it.
-    memory_ = ::mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (memory_ == MAP_FAILED)
-        echo::throw_errno("mmap source table");
-    header_ = static_cast<header*>(memory_);
-    entries_ = reinterpret_cast<entry*>(static_cast<char*>(memory_) + sizeof(header));
 }
-
-source_table::~source_table() { ::munmap(memory_, bytes_); }
 
 void source_table::open_slot(unsigned slot) noexcept
 {

@@ -4,7 +4,8 @@
 // parent. The parent clears the slot of a worker that dies.
 #pragma once
 
-#include "children.hpp"
+#include "anonymous_mapping.hpp"
+#include "source_key.hpp"
 
 #include <atomic>
 #include <cstddef>
@@ -15,9 +16,6 @@ namespace echod {
 class source_table {
 public:
     explicit source_table(unsigned capacity);
-    ~source_table();
-    source_table(const source_table&) = delete;
-    source_table& operator=(const source_table&) = delete;
 
     [[nodiscard]] unsigned capacity() const noexcept { return capacity_; }
 
@@ -53,8 +51,7 @@ private:
     };
 
     unsigned capacity_;
-    std::size_t bytes_;
-    void* memory_ = nullptr;
+    anonymous_mapping memory_;
     header* header_ = nullptr;
     entry* entries_ = nullptr;
 };

@@ -53,7 +53,8 @@ supervisor::supervisor(config cfg, std::vector<listener> listeners, const comman
       // SIGUSR1 is for prefork workers (retire); blocked here, where its
       // handler, inherited by the workers, must not run. The parent ignores it.
       signals_({SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1}),
-      epoll_(::epoll_create1(EPOLL_CLOEXEC))
+      epoll_(::epoll_create1(EPOLL_CLOEXEC)),
+      connection_log_(cfg_.connection_log_rate)
 {
     if (!epoll_)
         echo::throw_errno("epoll_create1");
@@ -107,6 +108,7 @@ int supervisor::run()
         }
         on_timers(clock::now());
     }
+    connection_log_.summarize(clock::now(), true);
     log(log_level::notice, "stopped after serving ", plural(served_, "connection"));
     return 0;
 }
@@ -175,8 +177,6 @@ ECHO_CHILD_PATH void supervisor::start_session(echo::unique_fd connection, const
     if (pid == 0)
         run_child(connection.get(), child.peer);
 
-    if (echo::logging::enabled(log_level::info))
-        log(log_level::info, "connection from ", child.peer.to_string(), " served by pid ", pid);
     children_.add(pid, child);
     ++served_;
     mark_status_changed();
@@ -194,7 +194,7 @@ ECHO_CHILD_PATH void supervisor::run_child(int connection, const peer_address& p
     ::pthread_sigmask(SIG_SETMASK, &signals_.previous_mask(), nullptr);
     // No return into the parent's stack: _exit skips destructors of objects
     // whose descriptors are already gone.
-    ::_exit(serve_connection(connection, peer, session_options{cfg_.limits.idle_timeout}));
+    ::_exit(serve_connection(connection, peer, session_options{cfg_.limits.idle_timeout, &connection_log_}));
 }
 
 void supervisor::handle_signals()
@@ -268,13 +268,15 @@ void supervisor::reload()
         echo::logging::set_threshold(next.log_level);
         cfg_.log_level = next.log_level;
         cfg_.limits = next.limits;
+        cfg_.connection_log_rate = next.connection_log_rate;
+        connection_log_.set_rate(cfg_.connection_log_rate);
         set_connection_options(listeners_, cfg_.limits.idle_timeout);
         if (pool_)
             pool_->set_max_per_source(cfg_.limits.max_per_source);
         log(log_level::notice, "configuration reloaded: log-level ", echo::to_string(cfg_.log_level),
             ", max-connections ", cfg_.limits.max_connections, ", max-per-source ", cfg_.limits.max_per_source,
             ", idle-timeout ", cfg_.limits.idle_timeout.count(), " s, shutdown-timeout ",
-            cfg_.limits.shutdown_timeout.count(), " s");
+            cfg_.limits.shutdown_timeout.count(), " s, connection-log-rate ", cfg_.connection_log_rate);
     } catch (const std::exception& e) {
         log(log_level::error, "reload failed, keeping the running configuration: ", e.what());
     }
@@ -327,7 +329,7 @@ void supervisor::fill_pool()
     if (!pool_ || phase_ != phase::serving || clock::now() < backoff_until_)
         return;
     for (unsigned n = pool_->wanted(cfg_.limits.max_connections); n > 0; --n) {
-        const auto setup = pool_->prepare({cfg_.limits.idle_timeout});
+        const auto setup = pool_->prepare({cfg_.limits.idle_timeout, &connection_log_});
         const pid_t pid = fork_child();
         if (pid < 0) {
             pool_->abandon(setup.slot);
@@ -403,6 +405,8 @@ void supervisor::on_timers(clock::time_point now)
         notify_.watchdog_ping();
         next_watchdog_ = now + notify_.watchdog_interval() / 2;
     }
+    (void)connection_log_.summary_due(now);
+    connection_log_.summarize(now);
     if (status_changed_ && now >= status_sent_ + status_interval) {
         notify_.status(status_line());
         status_sent_ = now;
@@ -421,6 +425,8 @@ int supervisor::wait_timeout_ms(clock::time_point now) const
         next = std::min(next, next_watchdog_);
     if (status_changed_)
         next = std::min(next, status_sent_ + status_interval);
+    if (const auto summary = connection_log_.pending_summary())
+        next = std::min(next, *summary);
     if (next == clock::time_point::max())
         return -1;
     const auto ms = std::chrono::ceil<std::chrono::milliseconds>(next - now).count();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "children.hpp"
+#include "connection_log.hpp"
 #include "config.hpp"
 #include "listeners.hpp"
 #include "log_throttle.hpp"
@@ -61,6 +62,7 @@ private:
     echo::signal_events signals_;
     echo::unique_fd epoll_;
     notifier notify_;
+    connection_log connection_log_; // shared with every child: see connection_log.hpp
     child_table children_;              // fork per connection: one child per client
     std::unique_ptr<prefork_pool> pool_; // --prefork: workers that accept themselves
 

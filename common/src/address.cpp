@@ -1,10 +1,13 @@
 #include "echo/address.hpp"
 
+#include "echo/child_path.hpp"
+
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -130,33 +133,65 @@ std::vector<socket_address> resolve(const endpoint& where, resolve_for purpose)
     return out;
 }
 
-std::string to_string(const sockaddr* address, socklen_t length)
+namespace {
+
+// IPv4 by hand: inet_ntop() formats it with sprintf(), whose stack frame
+// alone is a page a forked child would have to copy.
+ECHO_CHILD_PATH char* put_ipv4(const unsigned char* bytes, char* p, char* end) noexcept
 {
-    // Formatted in place: the parent does this for every connection, and
-    // g++ 12 at -O3 warns falsely (-Wrestrict) on the chain of string +.
-    char host[INET6_ADDRSTRLEN] = "?";
-    bool bracketed = false;
+    for (int i = 0; i < 4; ++i) {
+        if (i > 0 && p < end)
+            *p++ = '.';
+        p = std::to_chars(p, end, static_cast<unsigned>(bytes[i])).ptr;
+    }
+    return p;
+}
+
+ECHO_CHILD_PATH char* put_text(std::string_view text, char* p, char* end) noexcept
+{
+    const auto n = std::min<std::size_t>(text.size(), static_cast<std::size_t>(end - p));
+    std::memcpy(p, text.data(), n);
+    return p + n;
+}
+
+} // namespace
+
+ECHO_CHILD_PATH std::size_t format_address(const sockaddr* address, socklen_t length, std::span<char> out) noexcept
+{
+    char* const begin = out.data();
+    char* p = begin;
+    char* const end = begin + out.size();
     if (address->sa_family == AF_INET && length >= sizeof(sockaddr_in)) {
-        ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(address)->sin_addr, host, sizeof host);
+        p = put_ipv4(reinterpret_cast<const unsigned char*>(&reinterpret_cast<const sockaddr_in*>(address)->sin_addr),
+                     p, end);
     } else if (address->sa_family == AF_INET6 && length >= sizeof(sockaddr_in6)) {
         const auto& in6 = reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr;
         if (IN6_IS_ADDR_V4MAPPED(&in6)) {
-            ::inet_ntop(AF_INET, &in6.s6_addr[12], host, sizeof host);
+            p = put_ipv4(&in6.s6_addr[12], p, end);
         } else {
+            char host[INET6_ADDRSTRLEN] = "?";
             ::inet_ntop(AF_INET6, &in6, host, sizeof host);
-            bracketed = true;
+            p = put_text("[", p, end);
+            p = put_text(host, p, end);
+            p = put_text("]", p, end);
         }
     } else if (address->sa_family == AF_UNIX) {
-        return "unix socket";
+        return static_cast<std::size_t>(put_text("unix socket", p, end) - begin);
     } else {
-        return "address family " + std::to_string(address->sa_family);
+        p = put_text("address family ", p, end);
+        return static_cast<std::size_t>(std::to_chars(p, end, address->sa_family).ptr - begin);
     }
-    char text[INET6_ADDRSTRLEN + 16];
-    const int n = std::snprintf(text, sizeof text, bracketed ? "[%s]:%u" : "%s:%u", host, port_of(address));
-    return std::string(text, n > 0 ? static_cast<std::size_t>(n) : 0);
+    p = put_text(":", p, end);
+    return static_cast<std::size_t>(std::to_chars(p, end, port_of(address)).ptr - begin);
 }
 
-unsigned port_of(const sockaddr* address)
+std::string to_string(const sockaddr* address, socklen_t length)
+{
+    char text[INET6_ADDRSTRLEN + 32];
+    return std::string(text, format_address(address, length, text));
+}
+
+ECHO_CHILD_PATH unsigned port_of(const sockaddr* address)
 {
     if (address->sa_family == AF_INET)
         return ntohs(reinterpret_cast<const sockaddr_in*>(address)->sin_port);

@@ -6,7 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <ctime>
 #include <stdexcept>
@@ -97,34 +100,48 @@ void append(std::string& out, double value)
     out.append(text, n > 0 ? static_cast<std::size_t>(n) : 0);
 }
 
+ECHO_CHILD_PATH std::size_t format_prefix(log_level level, std::span<char> out) noexcept
+{
+    const auto& s = state();
+    char* const begin = out.data();
+    char* p = begin;
+    char* const end = begin + out.size();
+    const auto put = [&](std::string_view text) noexcept {
+        const auto n = std::min<std::size_t>(text.size(), static_cast<std::size_t>(end - p));
+        std::memcpy(p, text.data(), n);
+        p += n;
+    };
+    if (s.style == log_style::journal) {
+        // journald adds the time and the program name; it wants the priority.
+        put("<");
+        p = std::to_chars(p, end, static_cast<int>(level)).ptr;
+        put(">");
+        return static_cast<std::size_t>(p - begin);
+    }
+    if (s.style == log_style::terminal) {
+        char stamp[32];
+        const std::time_t now = std::time(nullptr);
+        std::tm local{};
+        ::localtime_r(&now, &local);
+        put({stamp, std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S ", &local)});
+    }
+    put(s.name);
+    put("[");
+    p = std::to_chars(p, end, static_cast<long>(::getpid())).ptr;
+    put("]: ");
+    if (level <= log_level::warning) {
+        put(to_string(level));
+        put(": ");
+    }
+    return static_cast<std::size_t>(p - begin);
+}
+
 void write_line(log_level level, std::string_view message) noexcept
 {
     try {
-        const auto& s = state();
-        std::string line;
-        line.reserve(message.size() + 64);
-        if (s.style == log_style::journal) {
-            // journald adds the time and the program name; it wants the priority.
-            line.push_back('<');
-            append(line, static_cast<int>(level));
-            line.push_back('>');
-        } else {
-            if (s.style == log_style::terminal) {
-                char stamp[32];
-                const std::time_t now = std::time(nullptr);
-                std::tm local{};
-                ::localtime_r(&now, &local);
-                line.append(stamp, std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S ", &local));
-            }
-            line.append(s.name);
-            line.push_back('[');
-            append(line, static_cast<long>(::getpid()));
-            line.append("]: ");
-            if (level <= log_level::warning) {
-                line.append(to_string(level));
-                line.append(": ");
-            }
-        }
+        char prefix[96];
+        std::string line(prefix, format_prefix(level, prefix));
+        line.reserve(line.size() + message.size() + 1);
         line.append(message);
         line.push_back('\n');
         (void)write_all(STDERR_FILENO, line);
@@ -146,4 +163,44 @@ void fatal(std::string_view message) noexcept
 }
 
 } // namespace logging
+
+ECHO_CHILD_PATH stack_line::stack_line(log_level level) noexcept
+{
+    size_ = logging::format_prefix(level, {text_, capacity - 1});
+}
+
+ECHO_CHILD_PATH stack_line& stack_line::operator<<(std::string_view text) noexcept
+{
+    const auto n = std::min(text.size(), capacity - 1 - size_);
+    std::memcpy(text_ + size_, text.data(), n);
+    size_ += n;
+    return *this;
+}
+
+ECHO_CHILD_PATH stack_line& stack_line::operator<<(unsigned long long value) noexcept
+{
+    const auto r = std::to_chars(text_ + size_, text_ + capacity - 1, value);
+    if (r.ec == std::errc())
+        size_ = static_cast<std::size_t>(r.ptr - text_);
+    return *this;
+}
+
+ECHO_CHILD_PATH void stack_line::write() noexcept
+{
+    text_[size_++] = '\n'; // there is always room: the text stops one short
+    (void)write_all(STDERR_FILENO, {text_, size_});
+}
+
+ECHO_CHILD_PATH stack_line& operator<<(stack_line& line, seconds_text s) noexcept
+{
+    char digits[32];
+    char* p = std::to_chars(digits, digits + sizeof digits, s.milliseconds / 1000).ptr;
+    *p++ = '.';
+    const auto fraction = static_cast<unsigned>(s.milliseconds % 1000);
+    *p++ = static_cast<char>('0' + fraction / 100);
+    *p++ = static_cast<char>('0' + fraction / 10 % 10);
+    *p++ = static_cast<char>('0' + fraction % 10);
+    return line << std::string_view(digits, static_cast<std::size_t>(p - digits));
+}
+
 } // namespace echo

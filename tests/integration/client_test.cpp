@@ -32,7 +32,7 @@ TEST_F(ClientTest, QuitLineEndsInput)
     EXPECT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(r.out, "a\nb\n");
     EXPECT_EQ(r.err, "");
-    EXPECT_TRUE(echod.log_contains("ended: client closed; 4 bytes echoed")) << echod.log();
+    EXPECT_TRUE(echod.log_contains("ended: client closed; 4 bytes received, 4 sent back, ")) << echod.log();
 }
 
 TEST_F(ClientTest, QuitLineWithCrLf)

@@ -10,17 +10,22 @@
 #include <signal.h>
 
 #include <set>
+#include <sstream>
 
 namespace {
 
 using namespace std::chrono_literals;
 
-// Pids named in "served by pid N" lines, in order.
+// The pids that wrote "echod[PID]: connection from ... ended: ..." lines
+// (each child logs its connection's end itself), in order.
 std::vector<pid_t> serving_pids(const std::string& log)
 {
     std::vector<pid_t> pids;
-    for (unsigned long pid : test::numbers_after(log, "served by pid "))
-        pids.push_back(static_cast<pid_t>(pid));
+    std::istringstream lines(log);
+    for (std::string line; std::getline(lines, line);)
+        if (line.find(" ended: ") != std::string::npos)
+            for (unsigned long pid : test::numbers_after(line, "echod["))
+                pids.push_back(static_cast<pid_t>(pid));
     return pids;
 }
 
@@ -143,6 +148,9 @@ TEST(Prefork, PoolNeverExceedsMaxConnections)
     held.front().reset();
     EXPECT_EQ(test::read_exactly(waiting.get(), 1, 10s), "w");
     EXPECT_LE(live_children(echod.pid()), 3U);
+    // Clients gone first: stopping then waits for no shutdown-timeout.
+    held.clear();
+    waiting.reset();
     EXPECT_EQ(echod.stop(), 0);
 }
 
@@ -159,6 +167,8 @@ TEST(Prefork, PerSourceLimitAcrossWorkers)
     EXPECT_TRUE(test::peer_closes(third.get(), 5s)) << "a third connection from 127.0.0.1 was served";
     EXPECT_TRUE(echod.log_contains("max-per-source"));
     echo_once(echod.port(), "127.0.0.2"); // another source is still welcome
+    a.reset();
+    b.reset();
     EXPECT_EQ(echod.stop(), 0);
 }
 
@@ -181,6 +191,7 @@ TEST(Prefork, ReloadedPerSourceLimitReachesRunningWorkers)
     ASSERT_EQ(test::read_exactly(first.get(), 1), "1");
     auto second = test::connect_tcp("127.0.0.1", echod.port());
     EXPECT_TRUE(test::peer_closes(second.get(), 5s)) << "the reloaded limit of 1 was not applied";
+    first.reset();
     EXPECT_EQ(echod.stop(), 0);
 }
 

@@ -14,6 +14,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <thread>
 
 namespace {
@@ -86,6 +87,49 @@ TEST(IdleTimeout, ClientThatNeverReadsIsClosed)
     std::printf("sent %zu bytes; closed after %.1f s\n", sent, seconds_since(started));
     EXPECT_TRUE(closed) << "a client that never reads keeps its slot";
     EXPECT_TRUE(echod.log_contains("client stopped reading"));
+    EXPECT_TRUE(stress::all_children_reaped(echod.pid()));
+    EXPECT_EQ(echod.stop(), 0) << echod.log();
+}
+
+// Issue 17: the idle timeout is a deadline for progress, not a timer per
+// send() call. A client that keeps sending and never reads lets the kernel
+// accept a little more now and then (its receive buffer grows), so each
+// send() of the echo returns a short count just before SO_SNDTIMEO expires;
+// restarting the timer on that partial progress closed such a client after
+// 2-3x the setting, logged as 1x.
+TEST(IdleTimeout, ClientThatNeverReadsIsClosedWithinTheDeadline)
+{
+    constexpr double timeout = 3;
+    stress::daemon echod({"--idle-timeout", "3"});
+    echo::unique_fd fd = stress::connect_from("127.0.0.1", echod.port());
+    timeval wait_at_most{1, 0}; // so the loop below sees the clock while blocked
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &wait_at_most, sizeof wait_at_most);
+
+    // As the issue's reproduction: blocking sends of 64 KiB until the server
+    // closes, never reading.
+    const std::string chunk = test::random_bytes(64 * 1024);
+    const auto started = clock_type::now();
+    double closed_after = -1;
+    while (seconds_since(started) < 5 * timeout) {
+        const ssize_t n = ::send(fd.get(), chunk.data(), chunk.size(), MSG_NOSIGNAL);
+        if (n < 0 && errno != EAGAIN && errno != EINTR) {
+            closed_after = seconds_since(started); // EPIPE or ECONNRESET
+            break;
+        }
+    }
+    std::printf("closed after %.2f s with --idle-timeout 3\n", closed_after);
+    ASSERT_GE(closed_after, 0) << "not closed within " << 5 * timeout << " s";
+    EXPECT_LE(closed_after, 1.2 * timeout) << echod.log();
+    EXPECT_GE(closed_after, timeout - 0.1) << echod.log();
+
+    // The line says how long nothing could be sent back, as measured.
+    ASSERT_TRUE(echod.log_contains("idle timeout: client stopped reading")) << echod.log();
+    const std::string log = echod.log();
+    const auto at = log.find("client stopped reading for ");
+    ASSERT_NE(at, std::string::npos) << log;
+    const double stated = std::strtod(log.c_str() + at + 27, nullptr);
+    EXPECT_GE(stated, timeout - 0.1) << log;
+    EXPECT_LE(stated, closed_after + 0.1) << log;
     EXPECT_TRUE(stress::all_children_reaped(echod.pid()));
     EXPECT_EQ(echod.stop(), 0) << echod.log();
 }

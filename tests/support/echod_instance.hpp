@@ -1,5 +1,13 @@
 // A real echod for a test: started on a free loopback port with its own
-// configuration file, stopped (and checked) when the test ends.
+// configuration file, stopped (and checked) when the test ends. The one
+// fixture for every test that runs echod (the stress tests' stress::daemon
+// is this too).
+//
+// The binaries can be swapped for others through the environment, so the
+// same tests can be run against a build with a protection removed (the check
+// that each test fails without what it tests):
+//     ECHOD_UNDER_TEST=/tmp/mutant/build/server/echod
+//     ECHO_CLIENT_UNDER_TEST=/tmp/mutant/build/client/echo-client
 #pragma once
 
 #include "process.hpp"
@@ -9,7 +17,8 @@
 
 namespace test {
 
-// Paths of the programs under test, from CMake (never from PATH).
+// Paths of the programs under test: $ECHOD_UNDER_TEST / $ECHO_CLIENT_UNDER_TEST,
+// else the ones CMake built (never from PATH).
 [[nodiscard]] std::string echod_binary();
 [[nodiscard]] std::string echo_client_binary();
 
@@ -19,6 +28,8 @@ struct echod_setup {
     std::string config_text;        // contents of its --config file
     bool listen_on_free_port = true; // add --listen 127.0.0.1:0 unless args name --listen
     std::function<void()> in_child;  // e.g. setrlimit, dropping privileges
+    std::vector<std::string> wrapper; // run echod under it, e.g. {"valgrind", "--tool=memcheck", ...}
+    std::chrono::milliseconds startup = 15s; // until it listens
 };
 
 class echod_instance {
@@ -38,6 +49,8 @@ public:
     [[nodiscard]] process& proc() noexcept { return process_; }
     [[nodiscard]] std::string log() const { return process_.stderr_text(); }
     [[nodiscard]] bool log_contains(const std::string& text, std::chrono::milliseconds deadline = 5s) const;
+    // Lines of the log that contain `text`.
+    [[nodiscard]] std::size_t log_lines_with(const std::string& text) const;
     [[nodiscard]] const std::filesystem::path& config_file() const noexcept { return config_; }
     [[nodiscard]] const temp_dir& dir() const noexcept { return dir_; }
 

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace test {
@@ -119,5 +120,26 @@ bool alive(pid_t pid)
     const char s = state_of(pid);
     return s != '?' && s != 'Z' && s != 'X';
 }
+
+unsigned listening_port_of(pid_t pid)
+{
+    std::set<std::string> inodes; // "socket:[INODE]" targets of its descriptors
+    for (const auto& target : open_fds(pid))
+        if (target.rfind("socket:[", 0) == 0)
+            inodes.insert(target.substr(8, target.size() - 9));
+    // /proc/PID/net/tcp: "sl local rem st ... uid timeout inode", addresses in hex.
+    std::ifstream table("/proc/" + std::to_string(pid) + "/net/tcp");
+    std::string line;
+    std::getline(table, line);
+    while (std::getline(table, line)) {
+        std::istringstream f(line);
+        std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+        f >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode;
+        if (state == "0A" && local.rfind("0100007F:", 0) == 0 && inodes.count(inode))
+            return static_cast<unsigned>(std::stoul(local.substr(9), nullptr, 16));
+    }
+    return 0;
+}
+
 
 } // namespace test

@@ -80,7 +80,7 @@ private:
 void write_file(const std::filesystem::path& path, std::string_view data);
 
 // The whole numbers that follow each occurrence of `marker` in `text`
-// ("served by pid " -> every pid). std::regex is avoided on purpose: g++ 12
+// ("echod[" -> every pid). std::regex is avoided on purpose: g++ 12
 // warns falsely inside it under -fsanitize, and warnings are errors here.
 [[nodiscard]] std::vector<unsigned long> numbers_after(const std::string& text, const std::string& marker);
 

@@ -219,11 +219,10 @@ round_trip inside 127.0.0.1
 round_trip inside ::1
 round_trip from_host 127.0.0.1
 round_trip from_host ::1
-expect_journal echod.service info 'connection from .* served by pid [0-9]+'
-expect_journal echod.service info 'connection from .* ended: .*bytes echoed'
+expect_journal echod.service info 'connection from .* ended: .*bytes received, [0-9]+ sent back'
 expect_journal echod.service notice 'listening on'
 say "a connection line, as the journal stores it:"
-inside journalctl -q -u echod.service -o verbose --no-pager --grep 'served by pid' -n 1 |
+inside journalctl -q -u echod.service -o verbose --no-pager --grep 'bytes received' -n 1 |
     grep -E '^ +(PRIORITY|MESSAGE|_PID|SYSLOG_IDENTIFIER)=' | sed 's/^ */      /'
 
 # --- 6. Reload
@@ -279,7 +278,7 @@ grep -q 'TriggeredBy: .*echod.socket' "$work/activated-status.txt" ||
     fail "systemctl status echod-activated.service does not show TriggeredBy echod.socket"
 sed -n '1,6p' "$work/activated-status.txt" | sed 's/^/      /'
 expect_state echod.service inactive
-expect_journal echod-activated.service info 'connection from .* served by pid [0-9]+'
+expect_journal echod-activated.service info 'connection from .* ended: '
 inside systemctl stop echod.socket echod-activated.service
 left=$(inside sh -c 'grep -lx echod /proc/[0-9]*/comm 2>/dev/null' || true)
 [ -z "$left" ] || fail "echod processes left after stopping the socket-activated service: $left"

@@ -59,7 +59,7 @@ TEST_F(LibsystemdLoading, NotMappedWhileServing)
         return true;
     };
     EXPECT_TRUE(test::eventually(none_mapped, 2s)) << "libsystemd stays mapped:\n" << listing(pid);
-    // Linked in, not shared: see server/CMakeLists.txt. (Not libstdc++: the
+    // Linked in, not shared: see cmake/LinkLikeEchod.cmake. (Not libstdc++: the
     // sanitizer build's runtime maps it whatever echod links.)
     EXPECT_TRUE(mapped_like(pid, "libboost").empty()) << "Boost is mapped:\n" << listing(pid);
 }

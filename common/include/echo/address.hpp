@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <stdexcept>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +61,9 @@ public:
 
 // "127.0.0.1:7", "[::1]:7"; an IPv4-mapped IPv6 address prints as IPv4.
 [[nodiscard]] std::string to_string(const sockaddr* address, socklen_t length);
+// The same text written into `out` (cut to fit), without allocating: for a
+// forked child's log line. Returns the length written.
+std::size_t format_address(const sockaddr* address, socklen_t length, std::span<char> out) noexcept;
 [[nodiscard]] inline std::string to_string(const socket_address& a) { return to_string(a.get(), a.length); }
 
 // The port of an AF_INET/AF_INET6 address, 0 otherwise.

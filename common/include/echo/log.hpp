@@ -6,6 +6,8 @@
 
 #include <charconv>
 #include <concepts>
+#include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -32,6 +34,11 @@ void set_threshold(log_level threshold) noexcept;
 // Writes one finished line (without the trailing newline).
 void write_line(log_level level, std::string_view message) noexcept;
 
+// What precedes a message in the current style ("<6>", "echod[42]: ",
+// "2026-01-01 12:00:00 echod[42]: warning: "), written into `out` (cut to
+// fit). Allocates nothing. Returns the length.
+std::size_t format_prefix(log_level level, std::span<char> out) noexcept;
+
 // The line a program ends with after a fatal error: "echod: MESSAGE" (or
 // "<3>MESSAGE" for the journal), without pid or timestamp.
 void fatal(std::string_view message) noexcept;
@@ -50,6 +57,35 @@ void append(std::string& out, T value)
 void append(std::string& out, double value);
 
 } // namespace logging
+
+// A log line built in a buffer on the stack and written with one write(2):
+// nothing is allocated, so a forked child that logs copies no heap page of
+// its parent's. Text beyond the buffer is cut.
+class stack_line {
+public:
+    explicit stack_line(log_level level) noexcept;
+    stack_line(const stack_line&) = delete;
+    stack_line& operator=(const stack_line&) = delete;
+
+    stack_line& operator<<(std::string_view text) noexcept;
+    stack_line& operator<<(unsigned long long value) noexcept;
+    // Raw room to format into; commit(n) keeps the first n bytes of it.
+    [[nodiscard]] std::span<char> room() noexcept { return {text_ + size_, capacity - 1 - size_}; }
+    void commit(std::size_t n) noexcept { size_ += n; }
+    // Adds the newline and writes the line.
+    void write() noexcept;
+
+private:
+    static constexpr std::size_t capacity = 512;
+    char text_[capacity];
+    std::size_t size_ = 0;
+};
+
+// "1.234": a duration in seconds with three decimals, without floating point.
+struct seconds_text {
+    unsigned long long milliseconds;
+};
+stack_line& operator<<(stack_line& line, seconds_text s) noexcept;
 
 // Concatenates the arguments into one string.
 template <typename... Parts>

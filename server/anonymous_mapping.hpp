@@ -1,0 +1,81 @@
+// The one owner of echod's anonymous memory mappings: memory that the parent
+// and every child it forks share (the prefork scoreboard, the per-source
+// table, the connection log's counters), and memory for the parent's own
+// books that fork() leaves out of its children (parent_only_allocator).
+#pragma once
+
+#include "echo/error.hpp"
+
+#include <sys/mman.h>
+
+#include <cstddef>
+#include <string>
+#include <utility>
+
+namespace echod {
+
+enum class sharing {
+    // MAP_SHARED: what one process writes, all see. MAP_NORESERVE: pages are
+    // allocated as they are first written, so a table sized for the worst
+    // case costs what is used; fork() copies no page-table entries for it.
+    with_children,
+    // MAP_PRIVATE + MADV_WIPEONFORK: fork() leaves the parent's pages
+    // writable instead of write-protecting them, so the parent's next write
+    // is not a page fault and a copy (children see zeros there, and never
+    // look). Best effort: a kernel before 4.14 ignores the advice, which is
+    // only slower.
+    parent_only,
+};
+
+class anonymous_mapping {
+public:
+    // Zero-filled `bytes`. Throws std::system_error naming `what`.
+    anonymous_mapping(std::size_t bytes, sharing kind, const char* what) : bytes_(bytes)
+    {
+        const int flags = kind == sharing::with_children ? MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE
+                                                         : MAP_PRIVATE | MAP_ANONYMOUS;
+        memory_ = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, flags, -1, 0);
+        if (memory_ == MAP_FAILED)
+            echo::throw_errno(std::string("mmap ") + what);
+        if (kind == sharing::parent_only)
+            (void)::madvise(memory_, bytes, MADV_WIPEONFORK);
+    }
+    // Takes over a mapping release() gave away.
+    static anonymous_mapping adopt(void* memory, std::size_t bytes) noexcept { return {memory, bytes}; }
+
+    ~anonymous_mapping()
+    {
+        if (memory_ != MAP_FAILED)
+            ::munmap(memory_, bytes_);
+    }
+    anonymous_mapping(anonymous_mapping&& other) noexcept
+        : bytes_(std::exchange(other.bytes_, 0)), memory_(std::exchange(other.memory_, MAP_FAILED))
+    {
+    }
+    anonymous_mapping& operator=(anonymous_mapping other) noexcept
+    {
+        std::swap(bytes_, other.bytes_);
+        std::swap(memory_, other.memory_);
+        return *this;
+    }
+
+    [[nodiscard]] void* get() const noexcept { return memory_; }
+    [[nodiscard]] std::size_t size() const noexcept { return bytes_; }
+    // The object of type T at byte `offset` (zero bytes must be a valid T).
+    template <typename T>
+    [[nodiscard]] T* at(std::size_t offset = 0) const noexcept
+    {
+        return reinterpret_cast<T*>(static_cast<char*>(memory_) + offset);
+    }
+    // Gives the mapping up without unmapping it (see adopt()): for an
+    // allocator, whose callers hold plain pointers.
+    [[nodiscard]] void* release() noexcept { return std::exchange(memory_, MAP_FAILED); }
+
+private:
+    anonymous_mapping(void* memory, std::size_t bytes) noexcept : bytes_(bytes), memory_(memory) {}
+
+    std::size_t bytes_;
+    void* memory_;
+};
+
+} // namespace echod
