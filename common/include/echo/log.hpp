@@ -35,6 +35,9 @@ void write_line(log_level level, std::string_view message) noexcept;
 // The line a program ends with after a fatal error: "echod: MESSAGE" (or
 // "<3>MESSAGE" for the journal), without pid or timestamp.
 void fatal(std::string_view message) noexcept;
+// The same kind of line for a warning a command-line program goes on after
+// ("echo-client: MESSAGE", or "<4>MESSAGE").
+void warn(std::string_view message) noexcept;
 
 inline void append(std::string& out, std::string_view s) { out.append(s); }
 inline void append(std::string& out, const char* s) { out.append(s); }
