@@ -38,7 +38,7 @@ int main(int argc, char* argv[])
         auto socket = echo::connect_to_any(addresses, opts.connect_timeout);
         echo::set_no_delay(socket.get());
         const std::string server = echo::peer_address_of(socket.get());
-        return echo_client::run_split_io(std::move(socket), server);
+        return echo_client::run_split_io(std::move(socket), server, opts);
     } catch (const echo::fatal_error& e) {
         echo::logging::fatal(e.what());
         return e.exit_status();

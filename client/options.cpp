@@ -22,7 +22,11 @@ const po::options_description& option_table()
             ("help,h", "print this help and exit")
             ("version,V", "print the version and exit")
             ("connect-timeout,t", po::value<std::string>()->value_name("SECONDS"),
-             "give up on an address after SECONDS, 0 = the system's limit (default 10)");
+             "give up on an address after SECONDS, 0 = the system's limit (default 10)")
+            ("raw,r", "send all of standard input: a q line is data, only end of input ends it")
+            ("wait,w", po::value<std::string>()->value_name("SECONDS"),
+             "give up (status 124) after SECONDS spent waiting on a server that neither "
+             "echoes nor takes input, 0 = wait forever (default 30)");
         return d;
     }();
     return table;
@@ -37,6 +41,18 @@ po::options_description positional_table()
     return d;
 }
 
+// Whole seconds from 0 to a day, for --NAME.
+std::chrono::seconds whole_seconds(const po::variables_map& vm, const std::string& name)
+{
+    const auto& text = vm[name].as<std::string>();
+    unsigned long seconds = 0;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+    if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || seconds > 86'400)
+        throw echo::fatal_error(echo::exit_status::usage,
+                                "--" + name + " " + text + ": expected whole seconds from 0 to 86400");
+    return std::chrono::seconds(seconds);
+}
+
 } // namespace
 
 std::string help_text()
@@ -44,8 +60,9 @@ std::string help_text()
     std::ostringstream out;
     out << "Usage: echo-client [OPTIONS] HOST PORT\n"
            "Sends standard input to an echo server and writes what comes back to standard output.\n"
-           "A line that is exactly q or Q, or the end of input, ends the input; the client then\n"
-           "prints the rest of the echo and exits.\n\n"
+           "A line that is exactly q or Q, or the end of input, ends the input (with --raw, only\n"
+           "the end of input); the client then prints the rest of the echo, checks that it is\n"
+           "what was sent, byte for byte, and exits: 0 when it is (see echo-client(1)).\n\n"
         << option_table()
         << "\nSee echo-client(1).\n";
     return out.str();
@@ -77,15 +94,11 @@ options parse_command_line(int argc, const char* const argv[])
         } catch (const echo::address_error& e) {
             throw echo::fatal_error(echo::exit_status::usage, std::string("PORT: ") + e.what());
         }
-        if (vm.count("connect-timeout")) {
-            const auto& text = vm["connect-timeout"].as<std::string>();
-            unsigned long seconds = 0;
-            const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
-            if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || seconds > 86'400)
-                throw echo::fatal_error(echo::exit_status::usage,
-                                        "--connect-timeout " + text + ": expected whole seconds from 0 to 86400");
-            result.connect_timeout = std::chrono::seconds(seconds);
-        }
+        if (vm.count("connect-timeout"))
+            result.connect_timeout = whole_seconds(vm, "connect-timeout");
+        result.raw = vm.count("raw") > 0;
+        if (vm.count("wait"))
+            result.wait = whole_seconds(vm, "wait");
     } catch (const po::error& e) {
         throw echo::fatal_error(echo::exit_status::usage, std::string(e.what()) + " (see echo-client --help)");
     }

@@ -10,6 +10,8 @@ struct options {
     std::string host;
     std::string port;
     std::chrono::seconds connect_timeout{10}; // per address; 0: the kernel's own limit
+    bool raw = false;              // --raw: no quit line, only end of input ends the input
+    std::chrono::seconds wait{30}; // --wait: how long the server may leave us waiting; 0: forever
     bool help = false;
     bool version = false;
 };

@@ -1,8 +1,7 @@
 // The child half of the client: socket to stdout.
 #pragma once
 
-#include <atomic>
-#include <cstdint>
+#include "ledger.hpp"
 
 namespace echo_client {
 
@@ -10,11 +9,13 @@ namespace echo_client {
 namespace reader_status {
 inline constexpr int server_closed = 0; // clean end of file from the server
 inline constexpr int socket_error = 1;  // reset or another read error (already reported)
+inline constexpr int more_than_sent = 2; // the server sent back more than it was sent (counts in the ledger)
 inline constexpr int output_error = 74; // stdout failed, e.g. EPIPE (already reported)
 } // namespace reader_status
 
-// Copies `socket` to stdout until end of file, counting bytes into `received`
-// (shared with the parent); returns one of reader_status.
-[[nodiscard]] int copy_socket_to_stdout(int socket, std::atomic<std::uint64_t>& received) noexcept;
+// Copies `socket` to stdout until end of file, keeping the books in `shared`
+// (bytes received, their digests, when it waits on the server); returns one
+// of reader_status. Stops at once when more comes back than was sent.
+[[nodiscard]] int copy_socket_to_stdout(int socket, ledger& shared) noexcept;
 
 } // namespace echo_client

@@ -1,6 +1,8 @@
 #include "split_io.hpp"
 
+#include "ledger.hpp"
 #include "reader.hpp"
+#include "stream_digest.hpp"
 
 #include "echo/error.hpp"
 #include "echo/exit_status.hpp"
@@ -10,79 +12,82 @@
 #include "echo/signals.hpp"
 
 #include <poll.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 
 namespace echo_client {
 namespace {
 
 namespace status = echo::exit_status;
-
-// A byte counter both processes see: the child counts what it printed, the
-// parent compares it with what it sent once the child is gone.
-class shared_counter {
-public:
-    shared_counter()
-    {
-        void* p = ::mmap(nullptr, sizeof(std::atomic<std::uint64_t>), PROT_READ | PROT_WRITE,
-                         MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED)
-            echo::throw_errno("mmap");
-        counter_ = new (p) std::atomic<std::uint64_t>(0);
-    }
-    ~shared_counter() { ::munmap(counter_, sizeof *counter_); }
-    shared_counter(const shared_counter&) = delete;
-    shared_counter& operator=(const shared_counter&) = delete;
-
-    std::atomic<std::uint64_t>& get() noexcept { return *counter_; }
-
-private:
-    std::atomic<std::uint64_t>* counter_ = nullptr;
-    static_assert(std::atomic<std::uint64_t>::is_always_lock_free, "shared across processes");
-};
+using clock = std::chrono::steady_clock;
 
 // The parent half: stdin to the socket, watching the child all along so that
 // a vanished server is noticed at once, not at the next write.
 class writer {
 public:
-    writer(int socket, echo::signal_events& signals, pid_t reader, std::string server)
-        : socket_(socket), signals_(signals), reader_(reader), server_(std::move(server)) {}
+    writer(int socket, echo::signal_events& signals, pid_t reader, std::string server, const options& opts,
+           ledger& shared, std::span<block_digest> sent_slots)
+        : socket_(socket), signals_(signals), reader_(reader), server_(std::move(server)), raw_(opts.raw),
+          wait_(opts.wait), shared_(shared), input_is_terminal_(::isatty(STDIN_FILENO) == 1), sent_(sent_slots) {}
 
-    int run(const std::atomic<std::uint64_t>& received);
+    int run();
 
 private:
     void read_input();
+    void look_past_quit_line();
+    void report_quit_line() const;
+    void queue(std::string_view data);
+    void queue_with_held(std::string_view held, std::size_t forward);
     void send_pending();
+    [[nodiscard]] bool waiting_on_server() const noexcept;
+    [[nodiscard]] int poll_timeout_ms();
+    [[nodiscard]] std::string echoed_of_sent() const;
+    [[nodiscard]] int end_reader() noexcept;
     [[nodiscard]] int interrupted(int signo);
-    [[nodiscard]] int conclude(int wait_status, std::uint64_t received) const;
+    [[nodiscard]] int wait_ran_out();
+    [[nodiscard]] int conclude(int wait_status);
 
     int socket_;
     echo::signal_events& signals_;
     pid_t reader_;
     std::string server_;
+    bool raw_;
+    std::chrono::seconds wait_;
+    ledger& shared_;
+    bool input_is_terminal_;
 
     echo::protocol::quit_line_filter quit_filter_;
-    char buffer_[128 * 1024];
-    std::string outbox_; // bytes read from stdin, not yet all sent
+    block_digests sent_; // every byte queued, in order: what the echo must be
+    // Input is read behind room for the bytes the quit-line filter held back
+    // from the read before ("q" or "q\r"), so they go out in front of it
+    // without copying the rest.
+    static constexpr std::size_t held_room = 2;
+    static constexpr std::size_t input_size = 128 * 1024;
+    char buffer_[held_room + input_size];
+    std::string_view outbox_; // in buffer_: queued, not yet all sent
     std::size_t outbox_sent_ = 0;
-    std::uint64_t sent_ = 0;
+    std::uint64_t sent_bytes_ = 0;       // handed to the kernel
+    clock::time_point last_progress_{}; // when we last moved bytes or began to wait on the server
     bool input_open_ = true;
     bool input_failed_ = false;
+    bool look_past_quit_ = false; // a quit line ended input that is not a terminal: did more follow?
     bool shut_down_ = false;
     int send_error_ = 0;
 };
 
 void writer::read_input()
 {
-    const auto in = echo::read_some(STDIN_FILENO, buffer_);
-    outbox_.clear();
+    const auto in = echo::read_some(STDIN_FILENO, {buffer_ + held_room, input_size});
+    outbox_ = {};
     outbox_sent_ = 0;
     if (!in.ok()) {
         echo::logging::fatal(std::string("cannot read standard input: ") + std::strerror(in.error));
@@ -91,15 +96,69 @@ void writer::read_input()
         return;
     }
     if (in.bytes == 0) {
-        outbox_.assign(quit_filter_.finish());
+        if (!raw_)
+            queue_with_held(quit_filter_.finish(), 0);
         input_open_ = false;
         return;
     }
-    const auto step = quit_filter_.feed({buffer_, in.bytes});
-    outbox_.assign(step.held);
-    outbox_.append(buffer_, step.forward);
-    if (step.quit)
-        input_open_ = false; // lines after the quit line are not sent
+    const std::string_view data(buffer_ + held_room, in.bytes);
+    if (raw_) {
+        queue(data);
+        return;
+    }
+    const auto step = quit_filter_.feed(data);
+    queue_with_held(step.held, step.forward);
+    if (!step.quit)
+        return;
+    input_open_ = false; // what follows the quit line is not sent
+    // A person at a terminal typed q on purpose; data that merely holds such
+    // a line should not lose its end without a word.
+    if (input_is_terminal_)
+        return;
+    if (step.consumed < data.size())
+        report_quit_line();
+    else
+        look_past_quit_ = true; // the read ended with the quit line: the next one tells
+}
+
+// One more read of the input after the quit line, made while the echo comes
+// back (never blocking: poll said it is readable).
+void writer::look_past_quit_line()
+{
+    look_past_quit_ = false;
+    const auto in = echo::read_some(STDIN_FILENO, {buffer_ + held_room, input_size});
+    if (in.ok() && in.bytes > 0)
+        report_quit_line();
+}
+
+void writer::report_quit_line() const
+{
+    echo::logging::warn(echo::concat("input ended at a '", quit_filter_.quit_letter(), "' line at byte ",
+                                     sent_.bytes(), "; the rest was not sent; --raw sends everything"));
+}
+
+// The held bytes, then the first `forward` bytes of the input just read.
+void writer::queue_with_held(std::string_view held, std::size_t forward)
+{
+    if (held.size() > held_room)
+        throw std::logic_error("the quit-line filter held back more than \"q\\r\"");
+    char* begin = buffer_ + held_room - held.size();
+    if (!held.empty())
+        std::memcpy(begin, held.data(), held.size());
+    queue({begin, held.size() + forward});
+}
+
+// Counted and digested before it is sent: the reader compares what comes
+// back with `queued`, which must never lag behind the server.
+void writer::queue(std::string_view data)
+{
+    outbox_ = data;
+    outbox_sent_ = 0;
+    if (data.empty())
+        return;
+    sent_.add(data);
+    shared_.queued.store(sent_.bytes(), std::memory_order_release);
+    last_progress_ = clock::now();
 }
 
 void writer::send_pending()
@@ -109,21 +168,47 @@ void writer::send_pending()
                                  MSG_DONTWAIT | MSG_NOSIGNAL);
         if (n > 0) {
             outbox_sent_ += static_cast<std::size_t>(n);
-            sent_ += static_cast<std::uint64_t>(n);
+            sent_bytes_ += static_cast<std::uint64_t>(n);
+            last_progress_ = clock::now();
         } else if (errno == EAGAIN || errno == EINTR) {
             return; // poll says when there is room
         } else {
             // The server is gone; the reader will see it too and end.
             send_error_ = errno;
             input_open_ = false;
-            outbox_.clear();
+            look_past_quit_ = false;
+            outbox_ = {};
             outbox_sent_ = 0;
             return;
         }
     }
 }
 
-int writer::run(const std::atomic<std::uint64_t>& received)
+// The client waits on the server alone when it has bytes the socket does not
+// take, or has ended its input; waiting for stdin is the user's time.
+bool writer::waiting_on_server() const noexcept
+{
+    return send_error_ == 0 && (outbox_sent_ < outbox_.size() || shut_down_);
+}
+
+// How long poll may sleep: until --wait runs out (0: it has), or forever.
+int writer::poll_timeout_ms()
+{
+    if (wait_.count() == 0 || !waiting_on_server())
+        return -1;
+    const ticks reader_since = shared_.reader_waiting_since.load(std::memory_order_relaxed);
+    // A reader blocked on stdout (a paused pager) holds the echo back itself:
+    // that is not the server's time. Look again later.
+    if (reader_since == reader_busy)
+        return static_cast<int>(std::chrono::milliseconds(wait_).count());
+    const auto since = std::max(last_progress_, clock::time_point(clock::duration(reader_since)));
+    const auto left = since + wait_ - clock::now();
+    if (left <= clock::duration::zero())
+        return 0;
+    return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(left).count());
+}
+
+int writer::run()
 {
     for (;;) {
         const bool outbox_empty = outbox_sent_ == outbox_.size();
@@ -131,13 +216,17 @@ int writer::run(const std::atomic<std::uint64_t>& received)
             // End of our input: the server sees end of file, echoes the rest and closes.
             ::shutdown(socket_, SHUT_WR);
             shut_down_ = true;
+            last_progress_ = clock::now();
         }
+        const int timeout = poll_timeout_ms();
+        if (timeout == 0)
+            return wait_ran_out();
         pollfd fds[2] = {{signals_.fd(), POLLIN, 0}, {-1, 0, 0}};
         if (!outbox_empty && send_error_ == 0)
             fds[1] = {socket_, POLLOUT, 0};
-        else if (input_open_)
+        else if (input_open_ || look_past_quit_)
             fds[1] = {STDIN_FILENO, POLLIN, 0};
-        if (::poll(fds, 2, -1) < 0) {
+        if (::poll(fds, 2, timeout) < 0) {
             if (errno == EINTR)
                 continue;
             echo::throw_errno("poll");
@@ -148,26 +237,56 @@ int writer::run(const std::atomic<std::uint64_t>& received)
                 return interrupted(signo);
             int wait_status = 0;
             if (::waitpid(reader_, &wait_status, WNOHANG) == reader_)
-                return conclude(wait_status, received.load(std::memory_order_relaxed));
+                return conclude(wait_status);
         }
         if (fds[1].fd == socket_ && fds[1].revents)
             send_pending();
-        else if (fds[1].fd == STDIN_FILENO && fds[1].revents)
+        else if (fds[1].fd == STDIN_FILENO && fds[1].revents && input_open_)
             read_input();
+        else if (fds[1].fd == STDIN_FILENO && fds[1].revents)
+            look_past_quit_line();
     }
+}
+
+std::string writer::echoed_of_sent() const
+{
+    return echo::concat(shared_.received.load(std::memory_order_relaxed), " of ", sent_bytes_, " bytes came back");
+}
+
+// Ends the reader and returns its wait status.
+int writer::end_reader() noexcept
+{
+    ::kill(reader_, SIGTERM);
+    int wait_status = 0;
+    while (::waitpid(reader_, &wait_status, 0) < 0 && errno == EINTR) {
+    }
+    return wait_status;
 }
 
 int writer::interrupted(int signo)
 {
-    ::kill(reader_, SIGTERM);
-    while (::waitpid(reader_, nullptr, 0) < 0 && errno == EINTR) {
-    }
+    (void)end_reader();
     const char* name = ::sigabbrev_np(signo);
     echo::logging::fatal(std::string("interrupted by SIG") + (name ? name : "?"));
     return status::signal_base + signo;
 }
 
-int writer::conclude(int wait_status, std::uint64_t received) const
+int writer::wait_ran_out()
+{
+    const int wait_status = end_reader();
+    if (WIFEXITED(wait_status))
+        return conclude(wait_status); // the reader finished as time ran out
+    const auto seconds = std::to_string(wait_.count());
+    if (shut_down_)
+        echo::logging::fatal("no echo from " + server_ + " for " + seconds + " s after the end of input (" +
+                             echoed_of_sent() + "; see --wait)");
+    else
+        echo::logging::fatal(server_ + " neither took input nor echoed for " + seconds + " s (" + echoed_of_sent() +
+                             "; see --wait)");
+    return status::wait_expired;
+}
+
+int writer::conclude(int wait_status)
 {
     if (WIFSIGNALED(wait_status)) {
         echo::logging::fatal("the reading process was killed by signal " + std::to_string(WTERMSIG(wait_status)));
@@ -176,10 +295,25 @@ int writer::conclude(int wait_status, std::uint64_t received) const
     switch (WEXITSTATUS(wait_status)) {
     case reader_status::output_error:
         return status::io_error;
+    case reader_status::more_than_sent:
+        echo::logging::fatal(echo::concat(server_, " echoed more than it was sent: ", shared_.excess_received,
+                                          " bytes came back when ", shared_.excess_queued, " had been sent"));
+        return status::not_an_echo;
     case reader_status::server_closed:
         break;
     default:
         return status::failure; // the reader said why
+    }
+    sent_.finish();
+    const auto verdict = compare(sent_, shared_.echo);
+    const auto received = shared_.echo.bytes();
+    // Wrong bytes matter more than a short echo: they say the server is not
+    // an echo server at all.
+    if (verdict.what == echo_verdict::outcome::different) {
+        echo::logging::fatal(echo::concat(server_, " echoed different bytes: the first difference is in bytes ",
+                                          verdict.first, " to ", verdict.last, " (", received, " bytes came back, ",
+                                          sent_bytes_, " were sent)"));
+        return status::not_an_echo;
     }
     if (send_error_ != 0) {
         echo::logging::fatal(server_ + " closed the connection before all input was sent (" +
@@ -190,19 +324,26 @@ int writer::conclude(int wait_status, std::uint64_t received) const
         echo::logging::fatal(server_ + " closed the connection");
         return status::failure;
     }
-    if (received != sent_) {
-        echo::logging::fatal(server_ + " closed the connection after echoing " + std::to_string(received) +
-                             " of " + std::to_string(sent_) + " bytes");
+    if (verdict.what == echo_verdict::outcome::shorter) {
+        echo::logging::fatal(echo::concat(server_, " closed the connection after echoing ", received, " of ",
+                                          sent_bytes_, " bytes"));
         return status::failure;
+    }
+    if (verdict.what == echo_verdict::outcome::longer) { // the reader stops at once; this is a safety net
+        echo::logging::fatal(echo::concat(server_, " echoed more than it was sent: ", received,
+                                          " bytes came back when ", sent_bytes_, " had been sent"));
+        return status::not_an_echo;
     }
     return input_failed_ ? status::io_error : status::ok;
 }
 
 } // namespace
 
-int run_split_io(echo::unique_fd socket, const std::string& server)
+int run_split_io(echo::unique_fd socket, const std::string& server, const options& opts)
 {
-    shared_counter received;
+    shared_ledger shared;
+    // Before the fork, so a failure leaves no child; untouched, it costs the child nothing.
+    anonymous_memory sent_slots(digest_slots * sizeof(block_digest), anonymous_memory::sharing::this_process);
     // Blocked before fork, so no SIGCHLD can be missed.
     echo::signal_events signals({SIGCHLD, SIGINT, SIGTERM, SIGHUP});
     const pid_t parent = ::getpid();
@@ -216,10 +357,11 @@ int run_split_io(echo::unique_fd socket, const std::string& server)
         if (::getppid() != parent)
             ::_exit(reader_status::socket_error);
         ::close(STDIN_FILENO);
-        ::_exit(copy_socket_to_stdout(socket.get(), received.get()));
+        ::_exit(copy_socket_to_stdout(socket.get(), shared.get()));
     }
-    auto w = std::make_unique<writer>(socket.get(), signals, reader, server);
-    return w->run(received.get());
+    auto w = std::make_unique<writer>(socket.get(), signals, reader, server, opts, shared.get(),
+                                      std::span(static_cast<block_digest*>(sent_slots.data()), digest_slots));
+    return w->run();
 }
 
 } // namespace echo_client

@@ -150,16 +150,30 @@ void write_line(log_level level, std::string_view message) noexcept
     }
 }
 
-void fatal(std::string_view message) noexcept
+namespace {
+
+void program_line(log_level level, std::string_view message) noexcept
 {
     try {
         const auto& s = state();
-        std::string line = s.style == log_style::journal ? std::string("<3>") : s.name + ": ";
+        std::string line = s.style == log_style::journal ? concat('<', static_cast<int>(level), '>') : s.name + ": ";
         line.append(message);
         line.push_back('\n');
         (void)write_all(STDERR_FILENO, line);
     } catch (...) {
     }
+}
+
+} // namespace
+
+void fatal(std::string_view message) noexcept
+{
+    program_line(log_level::error, message);
+}
+
+void warn(std::string_view message) noexcept
+{
+    program_line(log_level::warning, message);
 }
 
 } // namespace logging

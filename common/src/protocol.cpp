@@ -8,7 +8,7 @@ quit_line_filter::step quit_line_filter::feed(std::string_view input)
 {
     release_.clear();
     if (quit_)
-        return {{}, 0, true};
+        return {{}, 0, true, 0};
 
     std::size_t safe = 0; // input[0, safe) is known to be data
     std::size_t i = 0;
@@ -39,6 +39,7 @@ quit_line_filter::step quit_line_filter::feed(std::string_view input)
             ++i;
             if (c == 'q' || c == 'Q') {
                 state_ = state::saw_q;
+                letter_ = c;
             } else {
                 state_ = c == '\n' ? state::line_start : state::in_line;
                 safe = i;
@@ -62,11 +63,11 @@ quit_line_filter::step quit_line_filter::feed(std::string_view input)
     }
     if (quit_) {
         held_.clear();
-        return {release_, safe, true};
+        return {release_, safe, true, i + 1}; // input[i] is the quit line's "\n"
     }
     // What follows `safe` may still become a quit line: hold it.
     held_.append(input.substr(safe));
-    return {release_, safe, false};
+    return {release_, safe, false, input.size()};
 }
 
 std::string_view quit_line_filter::finish()

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -190,6 +191,92 @@ TEST(QuitLineFilter, NothingPassesAfterTheQuitLine)
     EXPECT_EQ(later.forward, 0U);
     EXPECT_EQ(later.held, "");
     EXPECT_EQ(f.finish(), "");
+}
+
+// What the client says when a quit line cut the input short: how many input
+// bytes followed the quit line, and which letter it was.
+struct quit_position {
+    std::size_t before = 0; // bytes of input before the quit line
+    std::size_t after = 0;  // bytes of input after it
+    char letter = '\0';
+    friend bool operator==(const quit_position&, const quit_position&) = default;
+};
+
+std::ostream& operator<<(std::ostream& out, const quit_position& p)
+{
+    return out << "{before=" << p.before << ", after=" << p.after << ", letter=" << (p.letter ? p.letter : '0') << "}";
+}
+
+std::optional<quit_position> reference_position(std::string_view text)
+{
+    for (std::size_t start = 0; start < text.size();) {
+        const auto nl = text.find('\n', start);
+        if (nl == std::string_view::npos)
+            return std::nullopt; // a "q" ended by end of input leaves nothing after it
+        const std::string_view line = text.substr(start, nl - start);
+        if (line == "q" || line == "Q" || line == "q\r" || line == "Q\r")
+            return quit_position{start, text.size() - nl - 1, line[0]};
+        start = nl + 1;
+    }
+    return std::nullopt;
+}
+
+std::optional<quit_position> filter_position(std::string_view text, const std::vector<std::size_t>& cuts)
+{
+    quit_line_filter filter;
+    std::size_t pos = 0;
+    for (std::size_t size : cuts) {
+        const std::string_view chunk = text.substr(pos, size);
+        const auto step = filter.feed(chunk);
+        if (step.quit) {
+            EXPECT_LE(step.consumed, chunk.size());
+            const std::size_t end = pos + step.consumed;
+            // The quit line ends with "\n", and what precedes it is "q" or "q\r".
+            EXPECT_EQ(text[end - 1], '\n');
+            const std::size_t begin = text[end - 2] == '\r' ? end - 3 : end - 2;
+            return quit_position{begin, text.size() - end, filter.quit_letter()};
+        }
+        EXPECT_EQ(step.consumed, chunk.size());
+        pos += chunk.size();
+    }
+    return std::nullopt;
+}
+
+TEST(QuitLineFilter, ConsumedEndsAtTheQuitLine)
+{
+    EXPECT_EQ(filter_position("a\nb\nq\nc\n", {100}), (quit_position{4, 2, 'q'}));
+    EXPECT_EQ(filter_position("a\nQ\r\nc\n", {100}), (quit_position{2, 2, 'Q'}));
+    EXPECT_EQ(filter_position("a\nq" "\n", {3, 1}), (quit_position{2, 0, 'q'}));
+    EXPECT_EQ(filter_position("q" "\r" "\nxyz", {1, 1, 4}), (quit_position{0, 3, 'q'}));
+    EXPECT_EQ(filter_position("a\nq", {3}), std::nullopt);
+    quit_line_filter f;
+    EXPECT_EQ(f.quit_letter(), '\0');
+    EXPECT_EQ(f.feed("abc\n").consumed, 4U);
+    EXPECT_EQ(f.quit_letter(), '\0');
+}
+
+TEST(QuitLineFilter, PropertyQuitPositionMatchesReference)
+{
+    static const std::vector<std::string> tokens = {"q", "Q", "\r", "\n", "\r\n", "q\n", "Q\n", "q\r\n", "a", "qq"};
+    std::mt19937 gen(17);
+    int quits = 0;
+    for (int round = 0; round < 20000; ++round) {
+        std::string text;
+        const int count = std::uniform_int_distribution<int>(0, 30)(gen);
+        for (int t = 0; t < count; ++t)
+            text += tokens[std::uniform_int_distribution<std::size_t>(0, tokens.size() - 1)(gen)];
+        const auto expected = reference_position(text);
+        quits += expected.has_value();
+        std::vector<std::size_t> cuts;
+        for (std::size_t done = 0; done < text.size();) {
+            const std::size_t piece = std::uniform_int_distribution<std::size_t>(1, 7)(gen);
+            cuts.push_back(piece);
+            done += piece;
+        }
+        SCOPED_TRACE("round " + std::to_string(round) + ", text " + ::testing::PrintToString(text));
+        ASSERT_EQ(filter_position(text, cuts), expected) << "cuts " << ::testing::PrintToString(cuts);
+    }
+    EXPECT_GT(quits, 1000);
 }
 
 // Random text dense in q, Q, \r and \n, cut at random sizes (down to one

@@ -15,8 +15,10 @@ inline constexpr int software = 70;      // internal error, e.g. a broken invari
 inline constexpr int os_error = 71;      // fork or another system call failed (EX_OSERR)
 inline constexpr int io_error = 74;      // stdin/stdout error, e.g. EPIPE (EX_IOERR)
 inline constexpr int timeout = 75;       // client: connect timed out (EX_TEMPFAIL)
+inline constexpr int not_an_echo = 76;   // client: the echo differs from what was sent, or is longer (EX_PROTOCOL)
 inline constexpr int no_permission = 77; // privileged port without privilege (EX_NOPERM)
 inline constexpr int config = 78;        // configuration file error (EX_CONFIG)
+inline constexpr int wait_expired = 124; // client: --wait ran out (124, as timeout(1) exits)
 inline constexpr int signal_base = 128;  // ended by signal N: 128 + N
 
 } // namespace echo::exit_status

@@ -42,6 +42,9 @@ std::size_t format_prefix(log_level level, std::span<char> out) noexcept;
 // The line a program ends with after a fatal error: "echod: MESSAGE" (or
 // "<3>MESSAGE" for the journal), without pid or timestamp.
 void fatal(std::string_view message) noexcept;
+// The same kind of line for a warning a command-line program goes on after
+// ("echo-client: MESSAGE", or "<4>MESSAGE").
+void warn(std::string_view message) noexcept;
 
 inline void append(std::string& out, std::string_view s) { out.append(s); }
 inline void append(std::string& out, const char* s) { out.append(s); }

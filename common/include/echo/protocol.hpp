@@ -22,6 +22,9 @@ public:
         std::string_view held;   // bytes held back from earlier input, to send first
         std::size_t forward = 0; // then this many leading bytes of the input
         bool quit = false;       // the quit line was found: send the above, then stop
+        // Bytes of the input used up: all of it, or with `quit` up to and
+        // including the quit line's "\n" (what follows it was not sent).
+        std::size_t consumed = 0;
     };
 
     // Consumes `input`. The views in the result stay valid until the next call.
@@ -32,6 +35,8 @@ public:
     [[nodiscard]] std::string_view finish();
 
     [[nodiscard]] bool quit_seen() const noexcept { return quit_; }
+    // The letter of the quit line seen ('q' or 'Q'); '\0' before one is seen.
+    [[nodiscard]] char quit_letter() const noexcept { return quit_ ? letter_ : '\0'; }
 
 private:
     enum class state { line_start, in_line, saw_q, saw_q_cr };
@@ -39,6 +44,7 @@ private:
     std::string held_;    // "q" or "q\r" carried over from the last input
     std::string release_; // held bytes handed back in the last step
     bool quit_ = false;
+    char letter_ = '\0'; // of the line that may be the quit line
 };
 
 } // namespace echo::protocol
