@@ -152,18 +152,20 @@ void supervisor::accept_from(listener& l)
 ECHO_CHILD_PATH void supervisor::start_session(echo::unique_fd connection, const sockaddr_storage& peer,
                                                socklen_t length)
 {
+    const auto* address = reinterpret_cast<const sockaddr*>(&peer);
+    const child_info child{source_of(address), peer_address(address, length)};
+    if (at_source_limit(child.source)) [[unlikely]] {
+        hold_back(std::move(connection), child);
+        return;
+    }
+    spawn_session(std::move(connection), child);
+}
+
+ECHO_CHILD_PATH void supervisor::spawn_session(echo::unique_fd connection, const child_info& child)
+{
     // `connection` is the parent's copy: it is closed when this function
     // returns, whatever happens, so the child alone holds the socket.
     // Nothing here allocates: see flat_table.hpp.
-    const auto* address = reinterpret_cast<const sockaddr*>(&peer);
-    const child_info child{source_of(address), peer_address(address, length)};
-    if (cfg_.limits.max_per_source > 0 && children_.connections_from(child.source) >= cfg_.limits.max_per_source) {
-        source_refusals_.log(log_level::warning, "refused connection from ", child.peer.to_string(),
-                             ": its source already has ", cfg_.limits.max_per_source,
-                             " connections (max-per-source)");
-        return;
-    }
-
     const pid_t pid = fork_child();
     if (pid < 0) {
         fork_failures_.log(log_level::error, "cannot fork to serve ", child.peer.to_string(), ": ",
@@ -181,6 +183,47 @@ ECHO_CHILD_PATH void supervisor::start_session(echo::unique_fd connection, const
     ++served_;
     mark_status_changed();
     update_accepting();
+}
+
+bool supervisor::at_source_limit(const source_key& source) const noexcept
+{
+    return cfg_.limits.max_per_source > 0 && children_.connections_from(source) >= cfg_.limits.max_per_source;
+}
+
+void supervisor::hold_back(echo::unique_fd connection, const child_info& child)
+{
+    // Children that have exited still count until they are reaped.
+    reap_children();
+    if (!at_source_limit(child.source) && children_.size() < cfg_.limits.max_connections) {
+        spawn_session(std::move(connection), child);
+        return;
+    }
+    if (waiting_.full()) {
+        refuse(child);
+        return;
+    }
+    waiting_.admit(std::move(connection), child, clock::now());
+}
+
+void supervisor::serve_waiting()
+{
+    if (waiting_.empty() || phase_ != phase::serving)
+        return;
+    waiting_.serve_those(
+        [this](const child_info& who) {
+            return !at_source_limit(who.source) && children_.size() < cfg_.limits.max_connections &&
+                   clock::now() >= backoff_until_;
+        },
+        [this](waiting_room::guest g) { spawn_session(std::move(g.connection), g.who); });
+    waiting_.refuse_expired(
+        clock::now(), [this](const child_info& who) { return at_source_limit(who.source); },
+        [this](waiting_room::guest g) { refuse(g.who); });
+}
+
+void supervisor::refuse(const child_info& child)
+{
+    source_refusals_.log(log_level::warning, "refused connection from ", child.peer.to_string(),
+                         ": its source already has ", cfg_.limits.max_per_source, " connections (max-per-source)");
 }
 
 ECHO_CHILD_PATH void supervisor::run_child(int connection, const peer_address& peer)
@@ -205,6 +248,8 @@ void supervisor::handle_signals()
             look_at_pool();
             // Signals do not queue: one SIGCHLD may stand for many children.
             reap_children();
+            serve_waiting();
+            update_accepting();
             fill_pool();
             break;
         case SIGHUP:
@@ -251,7 +296,6 @@ void supervisor::reap_children()
         else
             log(log_level::warning, who, " exited with status ", WEXITSTATUS(status));
     }
-    update_accepting();
 }
 
 void supervisor::reload()
@@ -278,6 +322,7 @@ void supervisor::reload()
     } catch (const std::exception& e) {
         log(log_level::error, "reload failed, keeping the running configuration: ", e.what());
     }
+    serve_waiting();
     update_accepting();
     notify_.ready(status_line());
     status_sent_ = clock::now();
@@ -294,6 +339,7 @@ void supervisor::begin_shutdown(int signo)
     phase_ = phase::draining;
     // New clients are refused at once; closing also removes them from epoll.
     stop_listening(listeners_);
+    waiting_.clear();
     accepting_ = false;
     if (pool_)
         pool_->stop_accepting();
@@ -374,7 +420,12 @@ void supervisor::back_off(std::chrono::milliseconds how_long)
 void supervisor::update_accepting()
 {
     // With a prefork pool the workers accept; the parent never does.
-    const bool at_limit = children_.size() >= cfg_.limits.max_connections;
+    bool at_limit = children_.size() >= cfg_.limits.max_connections;
+    if (at_limit && phase_ == phase::serving) {
+        // Children that have exited hold no connection: pause only for real ones.
+        reap_children();
+        at_limit = children_.size() >= cfg_.limits.max_connections;
+    }
     const bool want = !pool_ && phase_ == phase::serving && !at_limit && clock::now() >= backoff_until_;
     if (want == accepting_)
         return;
@@ -393,6 +444,7 @@ void supervisor::update_accepting()
 
 void supervisor::on_timers(clock::time_point now)
 {
+    serve_waiting();
     if (!accepting_ && phase_ == phase::serving && now >= backoff_until_) {
         update_accepting();
         fill_pool();
@@ -421,6 +473,7 @@ int supervisor::wait_timeout_ms(clock::time_point now) const
         next = std::min(next, next_watchdog_);
     if (status_changed_)
         next = std::min(next, status_sent_ + status_interval);
+    next = std::min(next, waiting_.next_deadline());
     if (next == clock::time_point::max())
         return -1;
     const auto ms = std::chrono::ceil<std::chrono::milliseconds>(next - now).count();

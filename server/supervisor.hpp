@@ -10,6 +10,7 @@
 #include "notifier.hpp"
 #include "options.hpp"
 #include "prefork_pool.hpp"
+#include "waiting_room.hpp"
 
 #include "echo/signals.hpp"
 #include "echo/unique_fd.hpp"
@@ -41,6 +42,14 @@ private:
     [[nodiscard]] std::size_t live_children() const noexcept;
     [[nodiscard]] std::size_t open_connections() const noexcept;
     void start_session(echo::unique_fd connection, const sockaddr_storage& peer, socklen_t length);
+    void spawn_session(echo::unique_fd connection, const child_info& child);
+    [[nodiscard]] bool at_source_limit(const source_key& source) const noexcept;
+    // A source at its limit: reap, then serve, hold back or refuse.
+    void hold_back(echo::unique_fd connection, const child_info& child);
+    // Serves the held-back connections whose source has room again, refuses
+    // those that waited long enough.
+    void serve_waiting();
+    void refuse(const child_info& child);
     [[noreturn]] void run_child(int connection, const peer_address& peer);
     void handle_signals();
     void reap_children();
@@ -63,6 +72,7 @@ private:
     notifier notify_;
     child_table children_;              // fork per connection: one child per client
     std::unique_ptr<prefork_pool> pool_; // --prefork: workers that accept themselves
+    waiting_room waiting_;               // connections over --max-per-source, for a moment
 
     bool accepting_ = false;
     clock::time_point backoff_until_{};
