@@ -107,6 +107,7 @@ int supervisor::run()
         }
         on_timers(clock::now());
     }
+    refusals_.flush_ended(clock::now(), cfg_.limits.max_per_source, true);
     log(log_level::notice, "stopped after serving ", plural(served_, "connection"));
     return 0;
 }
@@ -222,8 +223,8 @@ void supervisor::serve_waiting()
 
 void supervisor::refuse(const child_info& child)
 {
-    source_refusals_.log(log_level::warning, "refused connection from ", child.peer.to_string(),
-                         ": its source already has ", cfg_.limits.max_per_source, " connections (max-per-source)");
+    refusals_.refused(child, cfg_.limits.max_per_source, clock::now());
+    mark_status_changed();
 }
 
 ECHO_CHILD_PATH void supervisor::run_child(int connection, const peer_address& peer)
@@ -445,6 +446,7 @@ void supervisor::update_accepting()
 void supervisor::on_timers(clock::time_point now)
 {
     serve_waiting();
+    refusals_.flush_ended(now, cfg_.limits.max_per_source);
     if (!accepting_ && phase_ == phase::serving && now >= backoff_until_) {
         update_accepting();
         fill_pool();
@@ -474,6 +476,7 @@ int supervisor::wait_timeout_ms(clock::time_point now) const
     if (status_changed_)
         next = std::min(next, status_sent_ + status_interval);
     next = std::min(next, waiting_.next_deadline());
+    next = std::min(next, refusals_.next_due());
     if (next == clock::time_point::max())
         return -1;
     const auto ms = std::chrono::ceil<std::chrono::milliseconds>(next - now).count();
@@ -490,8 +493,9 @@ std::string supervisor::status_line() const
 {
     if (phase_ != phase::serving)
         return "Shutting down, " + plural(open_connections(), "connection") + " open";
+    const auto refused = refusals_.total() + (pool_ ? pool_->refused() : 0);
     std::string line = "Serving " + plural(open_connections(), "connection") + ", " + std::to_string(served_) +
-                       " served";
+                       " served, " + std::to_string(refused) + " refused";
     if (pool_)
         line += ", " + plural(pool_->idle(), "idle worker");
     if (live_children() >= cfg_.limits.max_connections && (!pool_ || pool_->idle() == 0))

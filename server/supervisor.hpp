@@ -10,6 +10,7 @@
 #include "notifier.hpp"
 #include "options.hpp"
 #include "prefork_pool.hpp"
+#include "refusal_log.hpp"
 #include "waiting_room.hpp"
 
 #include "echo/signals.hpp"
@@ -86,7 +87,7 @@ private:
 
     log_throttle accept_failures_;
     log_throttle fork_failures_;
-    log_throttle source_refusals_;
+    refusal_log refusals_;
     log_throttle at_limit_;
 };
 
