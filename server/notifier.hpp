@@ -1,6 +1,14 @@
 // Tells systemd how echod is doing (sd_notify): ready, reloading, stopping,
 // a one-line status, and watchdog pings. Outside systemd (no NOTIFY_SOCKET)
 // it does nothing at all, and never loads libsystemd.
+//
+// Only a library that cannot be loaded at start ends the notifications (it
+// is missing or broken, and echod says so once). Any failure later is taken
+// for a passing one (out of descriptors or memory: the library loaded once,
+// so it is there): it is logged once, a state change that did not reach
+// systemd (READY=1, RELOADING=1, STOPPING=1) is sent again, and the watchdog
+// pings go on. Giving up there had systemd kill a healthy echod WatchdogSec
+// after a moment's descriptor shortage (issue 16).
 #pragma once
 
 #include <chrono>
@@ -10,6 +18,8 @@ namespace echod {
 
 class notifier {
 public:
+    using clock = std::chrono::steady_clock;
+
     notifier();
 
     [[nodiscard]] bool enabled() const noexcept { return enabled_; }
@@ -23,10 +33,21 @@ public:
     [[nodiscard]] std::chrono::microseconds watchdog_interval() const noexcept { return watchdog_; }
     void watchdog_ping();
 
+    // When a state change that failed to go out should be tried again;
+    // time_point::max() when nothing waits.
+    [[nodiscard]] clock::time_point retry_at() const noexcept { return retry_at_; }
+    void retry();
+
 private:
-    void send(const std::string& message);
+    enum class kind { state, status };
+    void send(const std::string& message, kind what);
+    // True when systemd got it; logs the first failure of a run of them.
+    bool deliver(const std::string& message);
 
     bool enabled_ = false;
+    bool failing_ = false;
+    std::string unsent_; // state changes systemd has not heard yet, oldest first
+    clock::time_point retry_at_ = clock::time_point::max();
     std::chrono::microseconds watchdog_{0};
 };
 

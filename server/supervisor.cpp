@@ -453,6 +453,8 @@ void supervisor::on_timers(clock::time_point now)
     }
     if (phase_ != phase::serving && phase_ != phase::killing && now >= phase_deadline_)
         escalate();
+    if (now >= notify_.retry_at())
+        notify_.retry();
     if (notify_.watchdog_interval().count() > 0 && now >= next_watchdog_) {
         notify_.watchdog_ping();
         next_watchdog_ = now + notify_.watchdog_interval() / 2;
@@ -477,6 +479,7 @@ int supervisor::wait_timeout_ms(clock::time_point now) const
         next = std::min(next, status_sent_ + status_interval);
     next = std::min(next, waiting_.next_deadline());
     next = std::min(next, refusals_.next_due());
+    next = std::min(next, notify_.retry_at());
     if (next == clock::time_point::max())
         return -1;
     const auto ms = std::chrono::ceil<std::chrono::milliseconds>(next - now).count();
