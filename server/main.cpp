@@ -1,5 +1,6 @@
 // echod: a forking TCP echo server. See echod(8).
 #include "listeners.hpp"
+#include "monitor.hpp"
 #include "options.hpp"
 #include "supervisor.hpp"
 
@@ -31,9 +32,13 @@ int main(int argc, char* argv[])
         echo::logging::set_threshold(cfg.log_level);
         // A client that vanishes mid-write is an EPIPE for its child, not a death.
         echo::ignore_sigpipe();
+        // Under systemd: a monitor that holds libsystemd, and an acceptor
+        // that never maps it (monitor.hpp). Otherwise the acceptor alone.
+        if (echod::under_systemd())
+            return echod::run_split(std::move(cfg), cli);
         bool socket_activated = false;
         auto listeners = echod::open_listeners(cfg, socket_activated);
-        echod::supervisor server(std::move(cfg), std::move(listeners), cli, socket_activated);
+        echod::supervisor server(std::move(cfg), std::move(listeners), cli, socket_activated, echod::notifier());
         return server.run();
     } catch (const echo::fatal_error& e) {
         echo::logging::fatal(e.what());

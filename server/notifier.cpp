@@ -1,6 +1,6 @@
 #include "notifier.hpp"
 
-#include "libsystemd.hpp"
+#include "control_channel.hpp"
 
 #include "echo/log.hpp"
 
@@ -20,41 +20,55 @@ constexpr auto retry_interval = 100ms;
 
 } // namespace
 
-notifier::notifier()
+notifier::notifier(int channel, std::chrono::microseconds watchdog) noexcept
+    : channel_(channel), enabled_(channel >= 0), watchdog_(watchdog)
 {
+}
+
+notifier notifier::to_systemd()
+{
+    notifier n;
     if (std::getenv("NOTIFY_SOCKET") == nullptr)
-        return;
+        return n;
     try {
-        const libsystemd systemd;
-        enabled_ = true;
+        n.systemd_ = std::make_unique<libsystemd>();
+        n.enabled_ = true;
         std::uint64_t usec = 0;
-        if (systemd.watchdog_enabled(0, &usec) > 0)
-            watchdog_ = std::chrono::microseconds(usec);
+        if (n.systemd_->watchdog_enabled(0, &usec) > 0)
+            n.watchdog_ = std::chrono::microseconds(usec);
     } catch (const libsystemd::unavailable& e) {
         log(log_level::warning, "cannot notify systemd: ", e.what());
     }
+    return n;
 }
 
 bool notifier::deliver(const std::string& message)
 {
-    std::string why;
-    try {
-        const libsystemd systemd; // closed again before the next fork(): see libsystemd.hpp
-        const int r = systemd.notify(0, message.c_str());
-        if (r > 0) {
-            if (failing_)
-                log(log_level::notice, "notifying systemd again");
-            failing_ = false;
-            return true;
-        }
-        why = r < 0 ? std::strerror(-r) : "NOTIFY_SOCKET is gone";
-    } catch (const libsystemd::unavailable& e) {
-        why = e.what();
+    if (channel_ >= 0)
+        // A monitor that is gone or does not read: the acceptor hears of
+        // the first by SIGTERM (its parent-death signal), and cannot wait
+        // for the second.
+        return send_message(channel_, message);
+    const int r = systemd_->notify(0, message.c_str());
+    if (r > 0) {
+        if (failing_)
+            log(log_level::notice, "notifying systemd again");
+        failing_ = false;
+        return true;
     }
     if (!failing_)
-        log(log_level::warning, "cannot notify systemd: ", why, "; trying again");
+        log(log_level::warning, "cannot notify systemd: ", r < 0 ? std::strerror(-r) : "NOTIFY_SOCKET is gone",
+            "; trying again");
     failing_ = true;
     return false;
+}
+
+void notifier::forward(const std::string& message)
+{
+    const bool state = message.find("READY=1") != std::string::npos ||
+                       message.find("RELOADING=1") != std::string::npos ||
+                       message.find("STOPPING=1") != std::string::npos;
+    send(message, state ? kind::state : kind::status);
 }
 
 void notifier::send(const std::string& message, kind what)

@@ -45,7 +45,8 @@ std::string plural(std::size_t n, const char* word)
 
 } // namespace
 
-supervisor::supervisor(config cfg, std::vector<listener> listeners, const command_line& cli, bool socket_activated)
+supervisor::supervisor(config cfg, std::vector<listener> listeners, const command_line& cli, bool socket_activated,
+                       notifier notify)
     : cfg_(std::move(cfg)),
       cli_(cli),
       socket_activated_(socket_activated),
@@ -53,7 +54,8 @@ supervisor::supervisor(config cfg, std::vector<listener> listeners, const comman
       // SIGUSR1 is for prefork workers (retire); blocked here, where its
       // handler, inherited by the workers, must not run. The parent ignores it.
       signals_({SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1}),
-      epoll_(::epoll_create1(EPOLL_CLOEXEC))
+      epoll_(::epoll_create1(EPOLL_CLOEXEC)),
+      notify_(std::move(notify))
 {
     if (!epoll_)
         echo::throw_errno("epoll_create1");

@@ -26,7 +26,9 @@ namespace echod {
 
 class supervisor {
 public:
-    supervisor(config cfg, std::vector<listener> listeners, const command_line& cli, bool socket_activated);
+    // `notify`: silent, or to the monitor (monitor.hpp).
+    supervisor(config cfg, std::vector<listener> listeners, const command_line& cli, bool socket_activated,
+               notifier notify);
 
     // Serves until SIGTERM/SIGINT and every child is gone; returns the exit status.
     int run();
