@@ -1,12 +1,15 @@
-// libsystemd, mapped only while echod talks to systemd.
+// libsystemd, opened with dlopen() so that only the process that talks to
+// systemd maps it.
 //
 // echod forks a child per connection, and fork() copies every mapping of the
 // parent while exit() tears each one down again. libsystemd.so.0 brings six
 // more libraries with it (liblzma, libzstd, liblz4, libcap, libgcrypt,
-// libgpg-error): 35 of the 84 mappings echod had when it linked libsystemd,
-// paid for on every connection to send a few messages a second at most.
-// So echod opens it with dlopen() for each exchange with systemd and closes it
-// before it forks again; the calls are libsystemd's own (sd-daemon.h).
+// libgpg-error): 35 of the 84 mappings echod had when it linked libsystemd.
+// Under systemd the process that forks (the acceptor) is forked before this
+// is ever opened, and only the monitor opens it (monitor.hpp): to take the
+// sockets systemd passed, and once for good to notify. Closing it again is
+// no defence: Debian 13's libsystemd is linked -z nodelete and stays mapped.
+// The calls are libsystemd's own (sd-daemon.h).
 #pragma once
 
 #include <systemd/sd-daemon.h>

@@ -1,6 +1,7 @@
 // echod: a forking TCP echo server. See echod(8).
 #include "fork_child.hpp"
 #include "listeners.hpp"
+#include "monitor.hpp"
 #include "options.hpp"
 #include "supervisor.hpp"
 
@@ -33,11 +34,15 @@ int main(int argc, char* argv[])
         echo::logging::set_threshold(cfg.log_level);
         // A client that vanishes mid-write is an EPIPE for its child, not a death.
         echo::ignore_sigpipe();
-        bool socket_activated = false;
-        auto listeners = echod::open_listeners(cfg, socket_activated);
         // Last thing before the first fork: nothing above may have started a thread.
         echod::require_single_threaded();
-        echod::supervisor server(std::move(cfg), std::move(listeners), cli, socket_activated);
+        // Under systemd: a monitor that holds libsystemd, and an acceptor
+        // that never maps it (monitor.hpp). Otherwise the acceptor alone.
+        if (echod::under_systemd())
+            return echod::run_split(std::move(cfg), cli);
+        bool socket_activated = false;
+        auto listeners = echod::open_listeners(cfg, socket_activated);
+        echod::supervisor server(std::move(cfg), std::move(listeners), cli, socket_activated, echod::notifier());
         return server.run();
     } catch (const echo::fatal_error& e) {
         echo::logging::fatal(e.what());

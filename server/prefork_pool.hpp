@@ -53,6 +53,7 @@ public:
     void stop_accepting() noexcept { stop_write_.reset(); }
 
     [[nodiscard]] std::size_t workers() const noexcept { return workers_.size(); }
+    [[nodiscard]] std::uint64_t refused() const noexcept { return board_.connections_refused(); }
     [[nodiscard]] std::size_t busy() const noexcept;
     // Idle workers not asked to retire.
     [[nodiscard]] std::size_t idle() const noexcept;

@@ -118,6 +118,7 @@ ECHO_CHILD_PATH void run_worker(const worker_setup& setup)
                 refusals.log(log_level::warning, "refused connection from ", who.to_string(),
                              ": its source already has ", setup.sources->limit(), " connections (max-per-source)");
                 connection.reset();
+                setup.board->count_refusal();
                 if (setup.board->to_idle(setup.slot))
                     wake_parent(setup.wake_fd);
                 continue;

@@ -42,6 +42,10 @@ scoreboard::state scoreboard::of(unsigned slot) const noexcept
 
 std::uint64_t scoreboard::connections_begun() const noexcept { return std::atomic_ref(header_->begun).load(); }
 
+std::uint64_t scoreboard::connections_refused() const noexcept { return std::atomic_ref(header_->refused).load(); }
+
+void scoreboard::count_refusal() noexcept { std::atomic_ref(header_->refused).fetch_add(1, std::memory_order_relaxed); }
+
 ECHO_CHILD_PATH bool scoreboard::to_busy(unsigned slot) noexcept
 {
     std::atomic_ref(slots_[slot]).store(as_int(state::busy));

@@ -30,17 +30,22 @@ public:
     [[nodiscard]] state of(unsigned slot) const noexcept;
     // Connections the workers have taken since the start.
     [[nodiscard]] std::uint64_t connections_begun() const noexcept;
+    // Connections the workers have refused (--max-per-source) since the start.
+    [[nodiscard]] std::uint64_t connections_refused() const noexcept;
 
     // Worker: took a connection, or waits for the next one again. True when
     // the parent should be woken.
     [[nodiscard]] bool to_busy(unsigned slot) noexcept;
     [[nodiscard]] bool to_idle(unsigned slot) noexcept;
+    // Worker: refused the connection it took.
+    void count_refusal() noexcept;
 
 private:
     // Plain integers in the shared mapping, accessed through std::atomic_ref
     // (as in source_table): zero pages are the valid initial state.
     struct alignas(alignof(std::max_align_t)) header {
         std::uint64_t begun;
+        std::uint64_t refused;
         std::int32_t idle;
         std::uint32_t fewest_idle;
         std::uint32_t most_idle;

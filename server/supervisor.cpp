@@ -45,7 +45,8 @@ std::string plural(std::size_t n, const char* word)
 
 } // namespace
 
-supervisor::supervisor(config cfg, std::vector<listener> listeners, const command_line& cli, bool socket_activated)
+supervisor::supervisor(config cfg, std::vector<listener> listeners, const command_line& cli, bool socket_activated,
+                       notifier notify)
     : cfg_(std::move(cfg)),
       cli_(cli),
       socket_activated_(socket_activated),
@@ -54,6 +55,7 @@ supervisor::supervisor(config cfg, std::vector<listener> listeners, const comman
       // handler, inherited by the workers, must not run. The parent ignores it.
       signals_({SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1}),
       epoll_(::epoll_create1(EPOLL_CLOEXEC)),
+      notify_(std::move(notify)),
       connection_log_(cfg_.connection_log_rate)
 {
     if (!epoll_)
@@ -109,6 +111,7 @@ int supervisor::run()
         on_timers(clock::now());
     }
     connection_log_.summarize(clock::now(), true);
+    refusals_.flush_ended(clock::now(), cfg_.limits.max_per_source, true);
     log(log_level::notice, "stopped after serving ", plural(served_, "connection"));
     return 0;
 }
@@ -154,18 +157,20 @@ void supervisor::accept_from(listener& l)
 ECHO_CHILD_PATH void supervisor::start_session(echo::unique_fd connection, const sockaddr_storage& peer,
                                                socklen_t length)
 {
+    const auto* address = reinterpret_cast<const sockaddr*>(&peer);
+    const child_info child{source_of(address), peer_address(address, length)};
+    if (at_source_limit(child.source)) [[unlikely]] {
+        hold_back(std::move(connection), child);
+        return;
+    }
+    spawn_session(std::move(connection), child);
+}
+
+ECHO_CHILD_PATH void supervisor::spawn_session(echo::unique_fd connection, const child_info& child)
+{
     // `connection` is the parent's copy: it is closed when this function
     // returns, whatever happens, so the child alone holds the socket.
     // Nothing here allocates: see flat_table.hpp.
-    const auto* address = reinterpret_cast<const sockaddr*>(&peer);
-    const child_info child{source_of(address), peer_address(address, length)};
-    if (cfg_.limits.max_per_source > 0 && children_.connections_from(child.source) >= cfg_.limits.max_per_source) {
-        source_refusals_.log(log_level::warning, "refused connection from ", child.peer.to_string(),
-                             ": its source already has ", cfg_.limits.max_per_source,
-                             " connections (max-per-source)");
-        return;
-    }
-
     const pid_t pid = fork_child();
     if (pid < 0) {
         fork_failures_.log(log_level::error, "cannot fork to serve ", child.peer.to_string(), ": ",
@@ -181,6 +186,47 @@ ECHO_CHILD_PATH void supervisor::start_session(echo::unique_fd connection, const
     ++served_;
     mark_status_changed();
     update_accepting();
+}
+
+bool supervisor::at_source_limit(const source_key& source) const noexcept
+{
+    return cfg_.limits.max_per_source > 0 && children_.connections_from(source) >= cfg_.limits.max_per_source;
+}
+
+void supervisor::hold_back(echo::unique_fd connection, const child_info& child)
+{
+    // Children that have exited still count until they are reaped.
+    reap_children();
+    if (!at_source_limit(child.source) && children_.size() < cfg_.limits.max_connections) {
+        spawn_session(std::move(connection), child);
+        return;
+    }
+    if (waiting_.full()) {
+        refuse(child);
+        return;
+    }
+    waiting_.admit(std::move(connection), child, clock::now());
+}
+
+void supervisor::serve_waiting()
+{
+    if (waiting_.empty() || phase_ != phase::serving)
+        return;
+    waiting_.serve_those(
+        [this](const child_info& who) {
+            return !at_source_limit(who.source) && children_.size() < cfg_.limits.max_connections &&
+                   clock::now() >= backoff_until_;
+        },
+        [this](waiting_room::guest g) { spawn_session(std::move(g.connection), g.who); });
+    waiting_.refuse_expired(
+        clock::now(), [this](const child_info& who) { return at_source_limit(who.source); },
+        [this](waiting_room::guest g) { refuse(g.who); });
+}
+
+void supervisor::refuse(const child_info& child)
+{
+    refusals_.refused(child, cfg_.limits.max_per_source, clock::now());
+    mark_status_changed();
 }
 
 ECHO_CHILD_PATH void supervisor::run_child(int connection, const peer_address& peer)
@@ -205,6 +251,8 @@ void supervisor::handle_signals()
             look_at_pool();
             // Signals do not queue: one SIGCHLD may stand for many children.
             reap_children();
+            serve_waiting();
+            update_accepting();
             fill_pool();
             break;
         case SIGHUP:
@@ -251,7 +299,6 @@ void supervisor::reap_children()
         else
             log(log_level::warning, who, " exited with status ", WEXITSTATUS(status));
     }
-    update_accepting();
 }
 
 void supervisor::reload()
@@ -280,6 +327,7 @@ void supervisor::reload()
     } catch (const std::exception& e) {
         log(log_level::error, "reload failed, keeping the running configuration: ", e.what());
     }
+    serve_waiting();
     update_accepting();
     notify_.ready(status_line());
     status_sent_ = clock::now();
@@ -296,6 +344,7 @@ void supervisor::begin_shutdown(int signo)
     phase_ = phase::draining;
     // New clients are refused at once; closing also removes them from epoll.
     stop_listening(listeners_);
+    waiting_.clear();
     accepting_ = false;
     if (pool_)
         pool_->stop_accepting();
@@ -376,7 +425,12 @@ void supervisor::back_off(std::chrono::milliseconds how_long)
 void supervisor::update_accepting()
 {
     // With a prefork pool the workers accept; the parent never does.
-    const bool at_limit = children_.size() >= cfg_.limits.max_connections;
+    bool at_limit = children_.size() >= cfg_.limits.max_connections;
+    if (at_limit && phase_ == phase::serving) {
+        // Children that have exited hold no connection: pause only for real ones.
+        reap_children();
+        at_limit = children_.size() >= cfg_.limits.max_connections;
+    }
     const bool want = !pool_ && phase_ == phase::serving && !at_limit && clock::now() >= backoff_until_;
     if (want == accepting_)
         return;
@@ -395,12 +449,16 @@ void supervisor::update_accepting()
 
 void supervisor::on_timers(clock::time_point now)
 {
+    serve_waiting();
+    refusals_.flush_ended(now, cfg_.limits.max_per_source);
     if (!accepting_ && phase_ == phase::serving && now >= backoff_until_) {
         update_accepting();
         fill_pool();
     }
     if (phase_ != phase::serving && phase_ != phase::killing && now >= phase_deadline_)
         escalate();
+    if (now >= notify_.retry_at())
+        notify_.retry();
     if (notify_.watchdog_interval().count() > 0 && now >= next_watchdog_) {
         notify_.watchdog_ping();
         next_watchdog_ = now + notify_.watchdog_interval() / 2;
@@ -427,6 +485,9 @@ int supervisor::wait_timeout_ms(clock::time_point now) const
         next = std::min(next, status_sent_ + status_interval);
     if (const auto summary = connection_log_.pending_summary())
         next = std::min(next, *summary);
+    next = std::min(next, waiting_.next_deadline());
+    next = std::min(next, refusals_.next_due());
+    next = std::min(next, notify_.retry_at());
     if (next == clock::time_point::max())
         return -1;
     const auto ms = std::chrono::ceil<std::chrono::milliseconds>(next - now).count();
@@ -443,8 +504,9 @@ std::string supervisor::status_line() const
 {
     if (phase_ != phase::serving)
         return "Shutting down, " + plural(open_connections(), "connection") + " open";
+    const auto refused = refusals_.total() + (pool_ ? pool_->refused() : 0);
     std::string line = "Serving " + plural(open_connections(), "connection") + ", " + std::to_string(served_) +
-                       " served";
+                       " served, " + std::to_string(refused) + " refused";
     if (pool_)
         line += ", " + plural(pool_->idle(), "idle worker");
     if (live_children() >= cfg_.limits.max_connections && (!pool_ || pool_->idle() == 0))

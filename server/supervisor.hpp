@@ -11,6 +11,8 @@
 #include "notifier.hpp"
 #include "options.hpp"
 #include "prefork_pool.hpp"
+#include "refusal_log.hpp"
+#include "waiting_room.hpp"
 
 #include "echo/signals.hpp"
 #include "echo/unique_fd.hpp"
@@ -25,7 +27,9 @@ namespace echod {
 
 class supervisor {
 public:
-    supervisor(config cfg, std::vector<listener> listeners, const command_line& cli, bool socket_activated);
+    // `notify`: silent, or to the monitor (monitor.hpp).
+    supervisor(config cfg, std::vector<listener> listeners, const command_line& cli, bool socket_activated,
+               notifier notify);
 
     // Serves until SIGTERM/SIGINT and every child is gone; returns the exit status.
     int run();
@@ -42,6 +46,14 @@ private:
     [[nodiscard]] std::size_t live_children() const noexcept;
     [[nodiscard]] std::size_t open_connections() const noexcept;
     void start_session(echo::unique_fd connection, const sockaddr_storage& peer, socklen_t length);
+    void spawn_session(echo::unique_fd connection, const child_info& child);
+    [[nodiscard]] bool at_source_limit(const source_key& source) const noexcept;
+    // A source at its limit: reap, then serve, hold back or refuse.
+    void hold_back(echo::unique_fd connection, const child_info& child);
+    // Serves the held-back connections whose source has room again, refuses
+    // those that waited long enough.
+    void serve_waiting();
+    void refuse(const child_info& child);
     [[noreturn]] void run_child(int connection, const peer_address& peer);
     void handle_signals();
     void reap_children();
@@ -65,6 +77,7 @@ private:
     connection_log connection_log_; // shared with every child: see connection_log.hpp
     child_table children_;              // fork per connection: one child per client
     std::unique_ptr<prefork_pool> pool_; // --prefork: workers that accept themselves
+    waiting_room waiting_;               // connections over --max-per-source, for a moment
 
     bool accepting_ = false;
     clock::time_point backoff_until_{};
@@ -78,7 +91,7 @@ private:
 
     log_throttle accept_failures_;
     log_throttle fork_failures_;
-    log_throttle source_refusals_;
+    refusal_log refusals_;
     log_throttle at_limit_;
 };
 

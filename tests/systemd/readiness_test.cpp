@@ -68,6 +68,23 @@ TEST_F(Readiness, StatusFollowsConnections)
         << "status never went back to 0 open connections";
 }
 
+TEST_F(Readiness, StatusCountsRefusals)
+{
+    test::echod_setup setup;
+    setup.args = {"--max-per-source", "1"};
+    ASSERT_TRUE(start(setup));
+
+    auto held = test::connect_tcp("127.0.0.1", echod->port());
+    test::send_all(held.get(), "x");
+    ASSERT_EQ(test::read_exactly(held.get(), 1), "x");
+    for (int i = 0; i < 2; ++i) {
+        const auto over = test::connect_tcp("127.0.0.1", echod->port());
+        EXPECT_TRUE(test::peer_closes(over.get(), 10s));
+    }
+    EXPECT_TRUE(systemd.wait_for("STATUS=Serving 1 connection, 1 served, 2 refused"))
+        << "status never showed the 2 refusals; log:\n" << echod->log();
+}
+
 TEST_F(Readiness, StoppingOnSigterm)
 {
     ASSERT_TRUE(start());
