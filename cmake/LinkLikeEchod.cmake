@@ -4,8 +4,9 @@
 # before any directory uses it, whatever the order of add_subdirectory().
 #
 # Each shared library is five mappings or so that every fork() copies and
-# every exit tears down, per connection. So libsystemd is opened only while
-# echod talks to systemd (libsystemd.hpp: its header, not its link, is needed),
+# every exit tears down, per connection. So libsystemd is dlopen()ed, and only
+# by the monitor, never by the process that forks (libsystemd.hpp, monitor.hpp:
+# its header, not its link, is needed),
 # and the C++ runtime and Boost.ProgramOptions (static, see the top
 # CMakeLists.txt) are linked in: 26 mappings instead of 85 (measured in
 # tests/bench/results/RESULTS.md).
