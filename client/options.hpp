@@ -1,6 +1,8 @@
 // echo-client's command line, through Boost.ProgramOptions.
 #pragma once
 
+#include "ping/settings.hpp"
+
 #include <chrono>
 #include <string>
 
@@ -10,6 +12,7 @@ struct options {
     std::string host;
     std::string port;
     std::chrono::seconds connect_timeout{10}; // per address; 0: the kernel's own limit
+    ping::settings ping; // --ping and its options
     bool help = false;
     bool version = false;
 };
