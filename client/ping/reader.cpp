@@ -20,7 +20,7 @@ namespace {
 
 class reader {
 public:
-    reader(int socket, echo::signal_events& signals, const shared_book& book, const settings& s,
+    reader(int socket, echo::signal_events& signals, shared_book& book, const settings& s,
            const std::string& server)
         : socket_(socket), signals_(signals), book_(book), settings_(s), report_(s, server),
           framer_(s.size), matcher_(book, static_cast<std::uint64_t>(s.timeout.count())),
@@ -53,7 +53,7 @@ private:
 
     int socket_;
     echo::signal_events& signals_;
-    const shared_book& book_;
+    shared_book& book_;
     const settings& settings_;
     report report_;
     framer framer_;
@@ -82,6 +82,7 @@ void reader::expire(bool everything, const char* why)
     matcher_.expire(now_ns(), everything, [&](std::uint64_t sequence) {
         report_.lost_line(out_, sequence, why ? why : timeout_text_.c_str());
     });
+    book_.record_settled(matcher_.settled()); // frees their slots for the writer
 }
 
 std::optional<int> reader::take_signals()
@@ -183,7 +184,7 @@ int reader::run()
 
 } // namespace
 
-int run_reader(int socket, int ready, echo::signal_events& signals, const shared_book& book, const settings& s,
+int run_reader(int socket, int ready, echo::signal_events& signals, shared_book& book, const settings& s,
                const std::string& server)
 {
     reader r(socket, signals, book, s, server);

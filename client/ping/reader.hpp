@@ -19,7 +19,7 @@ namespace echo_client::ping {
 // --count probes are settled, the connection ends, or SIGINT,
 // SIGTERM or SIGHUP; returns the exit status (see report::exit_status;
 // 128 + N after SIGTERM or SIGHUP).
-[[nodiscard]] int run_reader(int socket, int ready, echo::signal_events& signals, const shared_book& book,
+[[nodiscard]] int run_reader(int socket, int ready, echo::signal_events& signals, shared_book& book,
                              const settings& s, const std::string& server);
 
 } // namespace echo_client::ping

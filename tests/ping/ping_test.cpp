@@ -124,6 +124,16 @@ TEST(Ping, JsonSummaryAndProbes)
         << r.out;
 }
 
+// --interval 0: as fast as the socket takes them, more probes than the
+// shared ring has slots, so the writer depends on the reader freeing them.
+TEST(Ping, FloodOfMoreProbesThanTheRingHoldsFinishes)
+{
+    test::echod_instance echod;
+    const auto r = ping(echod.port(), {"--count", "100000", "--interval", "0", "--quiet"}, 120s);
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("100000 probes sent, 100000 echoed, 0 lost (0.0%)"), std::string::npos) << r.out;
+}
+
 // A server that stops reading for 500 ms while probes go out every 10 ms:
 // every probe sent during the stall waits for its end, so about 40 of them
 // take 100 ms or more. A client that waited for each echo before sending
@@ -321,12 +331,30 @@ double median(std::vector<double> v)
     return v[v.size() / 2];
 }
 
+// The 1-minute load average per CPU, from /proc/loadavg.
+double load_per_cpu()
+{
+    const std::string text = test::read_file("/proc/loadavg");
+    double load = 0;
+    std::from_chars(text.data(), text.data() + text.size(), load);
+    return load / static_cast<double>(std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN)));
+}
+
 // The load generator's latency mode (one connection, one 64-byte message in
 // flight) and echo-client --ping at a probe every 200 µs (one in flight
 // nearly always) against the single-process epoll reference, alternating,
 // five rounds: the medians of their p50s agree within 1.2×.
+//
+// Only on a machine with CPU to spare: when other work takes the CPUs, an
+// open-loop client rightly charges a stall of the server or of its reader
+// to every probe in flight, while a closed-loop generator charges it to one
+// round trip, and the two measure different things (on a 2-CPU machine at
+// load 20, ping's p50 came out 1.6-2x the generator's).
 TEST(Ping, AgreesWithTheLoadGenerator)
 {
+    if (const double load = load_per_cpu(); load > 1.0)
+        GTEST_SKIP() << "the machine is busy (1-minute load " << load
+                     << " per CPU): latency figures taken now compare the load, not the tools";
     test::temp_dir dir;
     auto server = pingtest::start_epoll_reference(dir);
     ASSERT_EQ(server.unavailable, "");
