@@ -30,7 +30,7 @@ int main(int argc, char* argv[])
             std::cout << "echo-client " << echo::version << "\n";
             return status::ok;
         }
-        if (closed_stdio & 1U)
+        if ((closed_stdio & 1U) && !opts.ping.enabled) // the ping mode reads no input
             throw echo::fatal_error(status::io_error, "standard input is not open");
         if (closed_stdio & 2U)
             throw echo::fatal_error(status::io_error, "standard output is not open");

@@ -283,6 +283,23 @@ TEST(Ping, UsageErrorsAndRefusedKeepTheirStatuses)
     EXPECT_EQ(r.status, 69) << r.err;
 }
 
+// Unlike the stream mode, the ping mode reads no input: a closed stdin (as
+// under some cron daemons) is no error.
+TEST(Ping, NeedsNoStandardInput)
+{
+    test::echod_instance echod;
+    test::temp_dir dir;
+    test::spawn_options o;
+    o.argv = {test::echo_client_binary(), "--ping", "-c", "2", "-i", "0.01", "-q", "127.0.0.1",
+              std::to_string(echod.port())};
+    o.stdout_file = dir / "out";
+    o.stderr_file = dir / "err";
+    o.in_child = [] { ::close(STDIN_FILENO); };
+    auto client = test::process::spawn(std::move(o));
+    EXPECT_EQ(client.wait_for(30s), 0) << test::read_file(dir / "err");
+    EXPECT_NE(test::read_file(dir / "out").find("2 probes sent, 2 echoed"), std::string::npos);
+}
+
 // SIGQUIT prints the summary and goes on, sent to the main process or to
 // the whole process group (as a terminal's ^\ reaches both processes): one
 // summary each time. SIGINT ends the run with the summary; its status is the
