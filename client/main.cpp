@@ -1,5 +1,6 @@
 // echo-client: talk to an echo server; see echo-client(1).
 #include "options.hpp"
+#include "ping/run.hpp"
 #include "split_io.hpp"
 
 #include "echo/address.hpp"
@@ -29,12 +30,14 @@ int main(int argc, char* argv[])
             std::cout << "echo-client " << echo::version << "\n";
             return status::ok;
         }
-        if (closed_stdio & 1U)
+        if ((closed_stdio & 1U) && !opts.ping.enabled) // the ping mode reads no input
             throw echo::fatal_error(status::io_error, "standard input is not open");
         if (closed_stdio & 2U)
             throw echo::fatal_error(status::io_error, "standard output is not open");
         echo::ignore_sigpipe();
         const auto addresses = echo::resolve({opts.host, opts.port}, echo::resolve_for::connecting);
+        if (opts.ping.enabled)
+            return echo_client::ping::run(opts.ping, addresses, opts.connect_timeout);
         auto socket = echo::connect_to_any(addresses, opts.connect_timeout);
         echo::set_no_delay(socket.get());
         const std::string server = echo::peer_address_of(socket.get());

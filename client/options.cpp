@@ -59,11 +59,14 @@ std::string help_text()
 {
     std::ostringstream out;
     out << "Usage: echo-client [OPTIONS] HOST PORT\n"
+           "       echo-client --ping [PING OPTIONS] HOST PORT\n"
            "Sends standard input to an echo server and writes what comes back to standard output.\n"
            "A line that is exactly q or Q, or the end of input, ends the input (with --raw, only\n"
            "the end of input); the client then prints the rest of the echo, checks that it is\n"
-           "what was sent, byte for byte, and exits: 0 when it is (see echo-client(1)).\n\n"
-        << option_table()
+           "what was sent, byte for byte, and exits: 0 when it is (see echo-client(1)).\n"
+           "With --ping, sends timed probes instead and reports their round trips.\n\n"
+        << option_table() << '\n'
+        << ping::option_table()
         << "\nSee echo-client(1).\n";
     return out.str();
 }
@@ -73,7 +76,7 @@ options parse_command_line(int argc, const char* const argv[])
     options result;
     try {
         po::options_description all;
-        all.add(option_table()).add(positional_table());
+        all.add(option_table()).add(ping::option_table()).add(positional_table());
         po::positional_options_description positional;
         positional.add("host", 1).add("port", 1);
         po::variables_map vm;
@@ -99,6 +102,7 @@ options parse_command_line(int argc, const char* const argv[])
         result.raw = vm.count("raw") > 0;
         if (vm.count("wait"))
             result.wait = whole_seconds(vm, "wait");
+        result.ping = ping::read_settings(vm);
     } catch (const po::error& e) {
         throw echo::fatal_error(echo::exit_status::usage, std::string(e.what()) + " (see echo-client --help)");
     }

@@ -1,6 +1,8 @@
 // echo-client's command line, through Boost.ProgramOptions.
 #pragma once
 
+#include "ping/settings.hpp"
+
 #include <chrono>
 #include <string>
 
@@ -12,6 +14,7 @@ struct options {
     std::chrono::seconds connect_timeout{10}; // per address; 0: the kernel's own limit
     bool raw = false;              // --raw: no quit line, only end of input ends the input
     std::chrono::seconds wait{30}; // --wait: how long the server may leave us waiting; 0: forever
+    ping::settings ping; // --ping and its options
     bool help = false;
     bool version = false;
 };

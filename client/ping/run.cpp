@@ -1,0 +1,87 @@
+#include "run.hpp"
+
+#include "new_connection.hpp"
+#include "reader.hpp"
+#include "shared_book.hpp"
+#include "writer.hpp"
+
+#include "echo/error.hpp"
+#include "echo/exit_status.hpp"
+#include "echo/io.hpp"
+#include "echo/log.hpp"
+#include "echo/signals.hpp"
+#include "echo/socket.hpp"
+
+#include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+
+namespace echo_client::ping {
+namespace {
+
+// "PING 127.0.0.1:7: 64-byte probes every 1 s", as ping(8) starts.
+void print_banner(const settings& s, const std::string& server)
+{
+    if (s.quiet || s.json)
+        return;
+    char every[64];
+    if (s.interval.count() == 0)
+        std::snprintf(every, sizeof every, "as fast as the socket takes them");
+    else
+        std::snprintf(every, sizeof every, "every %g s", static_cast<double>(s.interval.count()) / 1e9);
+    const std::string line = "PING " + server + ": " + std::to_string(s.size) + "-byte probes " + every +
+                             (s.new_connection ? ", each on a new connection" : "") + "\n";
+    const auto r = echo::write_all(STDOUT_FILENO, line);
+    if (!r.ok())
+        throw echo::fatal_error(echo::exit_status::io_error,
+                                std::string("cannot write to standard output: ") + std::strerror(r.error));
+}
+
+} // namespace
+
+int run(const settings& s, const std::vector<echo::socket_address>& addresses,
+        std::chrono::milliseconds connect_timeout)
+{
+    if (s.new_connection) {
+        auto first = echo::connect_to_any(addresses, connect_timeout);
+        const std::string server = echo::peer_address_of(first.get());
+        print_banner(s, server);
+        return run_new_connections(s, std::move(first), server);
+    }
+    auto socket = echo::connect_to_any(addresses, connect_timeout);
+    echo::set_no_delay(socket.get());
+    const std::string server = echo::peer_address_of(socket.get());
+    print_banner(s, server);
+
+    shared_book book;
+    const echo::unique_fd ready(::eventfd(0, EFD_CLOEXEC));
+    if (!ready)
+        echo::throw_errno("eventfd");
+    // Blocked before fork, so neither process can miss one; the reader
+    // inherits the mask and reads its own signals from the same signalfd.
+    echo::signal_events signals({SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1});
+    const pid_t parent = ::getpid();
+    const pid_t reader = ::fork();
+    if (reader < 0)
+        throw echo::fatal_error(echo::exit_status::os_error, std::string("cannot fork: ") + std::strerror(errno));
+    if (reader == 0) {
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM); // never outlive the writer
+        if (::getppid() != parent)
+            ::_exit(echo::exit_status::failure);
+        ::close(STDIN_FILENO);
+        int status = echo::exit_status::failure;
+        try {
+            status = run_reader(socket.get(), ready.get(), signals, book, s, server);
+        } catch (const std::exception& e) {
+            echo::logging::fatal(e.what());
+        }
+        std::fflush(nullptr);
+        ::_exit(status);
+    }
+    return run_writer(socket.get(), ready.get(), signals, reader, book, s);
+}
+
+} // namespace echo_client::ping
