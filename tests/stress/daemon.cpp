@@ -47,7 +47,7 @@ unsigned listening_port_of(pid_t pid)
 std::string echod_path() { return from_env_or("ECHOD_UNDER_TEST", test::echod_binary()); }
 std::string echo_client_path() { return from_env_or("ECHO_CLIENT_UNDER_TEST", test::echo_client_binary()); }
 
-daemon::daemon(std::vector<std::string> args) : daemon(daemon_setup{std::move(args), {}, {}, 15s}) {}
+daemon::daemon(std::vector<std::string> args) : daemon(daemon_setup{std::move(args), {}, {}, {}, 15s}) {}
 
 daemon::daemon(daemon_setup setup)
 {
@@ -58,7 +58,7 @@ daemon::daemon(daemon_setup setup)
 
     test::spawn_options o;
     o.argv = setup.wrapper;
-    o.argv.insert(o.argv.end(), {echod_path(), "--config", config.string(), "--listen", "127.0.0.1:0"});
+    o.argv.insert(o.argv.end(), {setup.binary.empty() ? echod_path() : setup.binary, "--config", config.string(), "--listen", "127.0.0.1:0"});
     o.argv.insert(o.argv.end(), setup.args.begin(), setup.args.end());
     o.unset = {"NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "WATCHDOG_USEC", "JOURNAL_STREAM"};
     o.stdout_file = dir_ / "stdout";

@@ -29,6 +29,7 @@ using namespace std::chrono_literals;
 struct daemon_setup {
     std::vector<std::string> args;          // after --config FILE --listen 127.0.0.1:0
     std::vector<std::string> wrapper;       // e.g. {"valgrind", "--tool=memcheck", ...}
+    std::string binary;                     // echod to run; empty: echod_path()
     std::function<void()> in_child;         // after fork, before exec (setrlimit, setuid)
     std::chrono::milliseconds startup = 15s; // until the "listening on" line
 };
