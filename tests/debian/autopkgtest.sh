@@ -23,13 +23,7 @@ dsc=$(ls "$out"/*.dsc 2>/dev/null | head -n 1) || true
 [ -n "$dsc" ] || fail "no .dsc in $out: the buildd build of $release did not run or failed"
 
 step "base tarball of $release (cached)"
-mkdir -p "$cache"
-base="$cache/autopkgtest-$release.tar.gz"
-if [ ! -f "$base" ]; then
-    mmdebstrap --quiet --variant=minbase "$release" "$base.tmp.tar.gz" "deb $(mirror) $release main" \
-        >"$cache/autopkgtest-$release.log" 2>&1 || { tail -n 30 "$cache/autopkgtest-$release.log" >&2; fail "mmdebstrap failed"; }
-    mv "$base.tmp.tar.gz" "$base"
-fi
+base=$(base_tarball "$release")
 say "$base"
 
 step "autopkgtest $(dpkg-query -W -f='${Version}' autopkgtest) -- unshare"

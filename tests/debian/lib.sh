@@ -88,6 +88,22 @@ in_root() {
         --setenv=LANG=C.UTF-8 "${opts[@]}" "$@"
 }
 
+# base_tarball RELEASE: a minbase tarball of RELEASE (cached), the starting
+# point piuparts and autopkgtest's unshare backend unpack. Prints its path.
+base_tarball() {
+    local release=$1 base="$cache/minbase-$1.tar.gz"
+    if [ ! -f "$base" ]; then
+        mkdir -p "$cache"
+        say "mmdebstrap minbase $release (cached afterwards as $base)" >&2
+        rm -f "$base.tmp.tar.gz"
+        mmdebstrap --quiet --variant=minbase "$release" "$base.tmp.tar.gz" "deb $(mirror) $release main" \
+            >"$cache/minbase-$release.log" 2>&1 ||
+            { tail -n 30 "$cache/minbase-$release.log" >&2; fail "mmdebstrap minbase $release failed"; }
+        mv "$base.tmp.tar.gz" "$base"
+    fi
+    echo "$base"
+}
+
 # Skips when nspawn cannot run a command here (inside some containers).
 need_nspawn() {
     local root=$1 out

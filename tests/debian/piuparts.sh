@@ -19,13 +19,7 @@ need_tools piuparts:piuparts mmdebstrap:mmdebstrap dpkg-dev:dpkg-scanpackages
 ls "$debs"/*.deb >/dev/null 2>&1 || fail "no .debs in $debs: the buildd build of $release did not run or failed"
 
 step "base tarball of $release (cached)"
-mkdir -p "$cache"
-base="$cache/piuparts-$release.tar.gz"
-if [ ! -f "$base" ]; then
-    mmdebstrap --quiet --variant=minbase "$release" "$base.tmp.tar.gz" "deb $(mirror) $release main" \
-        >"$cache/piuparts-$release.log" 2>&1 || { tail -n 30 "$cache/piuparts-$release.log" >&2; fail "mmdebstrap failed"; }
-    mv "$base.tmp.tar.gz" "$base"
-fi
+base=$(base_tarball "$release")
 say "$base"
 
 step "the previous build as a local repository"
