@@ -41,14 +41,15 @@ say "$(cd "$repo" && ls -- *.deb | tr '\n' ' ')"
 
 step "piuparts $(dpkg-query -W -f='${Version}' piuparts): install, purge; install the previous build, upgrade, purge"
 started=$SECONDS
-piuparts --quiet -b "$base" -d "$release" --mirror "$(mirror) main" \
+piuparts -b "$base" -d "$release" --mirror "$(mirror) main" \
     --bindmount="$repo" --extra-repo="deb [trusted=yes] file://$repo ./" \
     --logfile="$here/piuparts.log" "$debs"/*.deb >/dev/null 2>&1 ||
     { grep -E '^[0-9:]+ (FAIL|ERROR)' "$here/piuparts.log" | tail -n 20 >&2 || true;
       tail -n 40 "$here/piuparts.log" >&2; fail "piuparts failed (log: $here/piuparts.log)"; }
-grep -E 'PASS|upgrad' "$here/piuparts.log" | tail -n 5 | sed 's/^/    /'
-grep -q 'Upgrading from' "$here/piuparts.log" ||
-    grep -qi 'upgrade' "$here/piuparts.log" || fail "piuparts did not test an upgrade"
+grep -E 'PASS:' "$here/piuparts.log" | sed 's/^/    /'
+grep -q 'PASS: Installation and purging test' "$here/piuparts.log" || fail "piuparts did not pass install and purge"
+grep -q 'PASS: Installation, upgrade and purging tests' "$here/piuparts.log" ||
+    fail "piuparts did not test the upgrade from the previous build"
 say "passed in $((SECONDS - started)) s (log: $here/piuparts.log)"
 
 # This build is the next run's previous build.
