@@ -16,7 +16,7 @@ second="$work/$release/rebuild"
 
 need_root
 need_tools mmdebstrap:mmdebstrap systemd-container:systemd-nspawn
-ls "$first"/*.deb >/dev/null 2>&1 || fail "no .debs in $first: the buildd build of $release did not run or failed"
+ls "$first"/*.dsc >/dev/null 2>&1 || fail "no .dsc in $first: the buildd build of $release did not run"
 root=$(buildd_root "$release")
 need_nspawn "$root"
 
@@ -34,6 +34,7 @@ in_root "$root" --bind="$second:/mnt" --user=builder --chdir=/mnt/a/much/longer/
 say "built in $((SECONDS - started)) s"
 
 step "compare"
+ls "$first"/*.deb >/dev/null 2>&1 || fail "no .debs in $first: the buildd build of $release failed"
 differ=0
 for deb in "$first"/*.deb; do
     name=$(basename "$deb")
