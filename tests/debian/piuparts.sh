@@ -16,7 +16,9 @@ here="$work/$release/piuparts"
 
 need_root
 need_tools piuparts:piuparts mmdebstrap:mmdebstrap dpkg-dev:dpkg-scanpackages
-ls "$debs"/*.deb >/dev/null 2>&1 || fail "no .debs in $debs: the buildd build of $release did not run or failed"
+# The two packages; their -dbgsym companions are tested by nothing here.
+packages=("$debs"/echod_*.deb "$debs"/echo-client_*.deb)
+ls "${packages[@]}" >/dev/null 2>&1 || fail "no .debs in $debs: the buildd build of $release did not run or failed"
 
 step "base tarball of $release (cached)"
 base=$(base_tarball "$release")
@@ -24,7 +26,7 @@ say "$base"
 
 step "the previous build as a local repository"
 mkdir -p "$here/previous-build"
-ls "$here/previous-build"/*.deb >/dev/null 2>&1 || cp "$debs"/*.deb "$here/previous-build/"
+ls "$here/previous-build"/*.deb >/dev/null 2>&1 || cp "${packages[@]}" "$here/previous-build/"
 repo="$here/repo"
 rm -rf "$repo"
 mkdir -p "$repo"
@@ -43,7 +45,7 @@ step "piuparts $(dpkg-query -W -f='${Version}' piuparts): install, purge; instal
 started=$SECONDS
 piuparts -b "$base" -d "$release" --mirror "$(mirror) main" \
     --bindmount="$repo" --extra-repo="deb [trusted=yes] file://$repo ./" \
-    --logfile="$here/piuparts.log" "$debs"/*.deb >/dev/null 2>&1 ||
+    --logfile="$here/piuparts.log" "${packages[@]}" >/dev/null 2>&1 ||
     { grep -E '^[0-9:]+ (FAIL|ERROR)' "$here/piuparts.log" | tail -n 20 >&2 || true;
       tail -n 40 "$here/piuparts.log" >&2; fail "piuparts failed (log: $here/piuparts.log)"; }
 grep -E 'PASS:' "$here/piuparts.log" | sed 's/^/    /'
@@ -54,5 +56,5 @@ say "passed in $((SECONDS - started)) s (log: $here/piuparts.log)"
 
 # This build is the next run's previous build.
 rm -f "$here/previous-build"/*.deb
-cp "$debs"/*.deb "$here/previous-build/"
+cp "${packages[@]}" "$here/previous-build/"
 step "passed"
