@@ -1,6 +1,7 @@
 // Every documented user error: a distinct exit status (sysexits) and exactly
 // one line on stderr that names the cause, nothing on stdout.
 #include "helpers.hpp"
+#include "staged_binary.hpp"
 
 #include "echo/version.hpp"
 
@@ -124,8 +125,16 @@ TEST_F(EchodErrors, PrivilegedPortWithoutPrivilegeIsNoPermission)
         if (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0)
             ::_exit(125);
     };
+    // nobody must reach the program: the build tree may be under /root (0700).
+    std::string why;
+    const auto staged = test::staged_binary::make(test::echod_binary(), why);
+    if (!staged)
+        GTEST_SKIP() << "cannot stage echod where user nobody can run it: " << why;
+    test::spawn_options o;
     // /dev/null as configuration: the test's temp dir is not readable by nobody.
-    const auto r = echod({"--config", "/dev/null", "--listen", "127.0.0.1:7"}, drop_to_nobody);
+    o.argv = {staged->path().string(), "--config", "/dev/null", "--listen", "127.0.0.1:7"};
+    o.in_child = drop_to_nobody;
+    const auto r = itest::run_to_end(std::move(o));
     ASSERT_NE(r.status, 125) << "could not drop privileges";
     expect_failure(r, 77, {"127.0.0.1:7", "1024"});
 }

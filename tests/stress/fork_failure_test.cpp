@@ -5,6 +5,7 @@
 #include "loopback.hpp"
 #include "net.hpp"
 #include "proc.hpp"
+#include "staged_binary.hpp"
 
 #include <grp.h>
 #include <sys/resource.h>
@@ -45,7 +46,13 @@ TEST(ForkFailure, ConnectionsBeyondTheProcessLimitAreClosedAndServiceRecovers)
     const uid_t uid = 2'000'000'000u + static_cast<uid_t>(::getpid());
     // echod itself plus two children.
     constexpr rlim_t nproc = 3;
+    // That user must reach the program: the build tree may be under /root (0700).
+    std::string why;
+    const auto staged = test::staged_binary::make(stress::echod_path(), why);
+    if (!staged)
+        GTEST_SKIP() << "cannot stage echod where another user can run it: " << why;
     stress::daemon_setup setup;
+    setup.binary = staged->path().string();
     setup.args = {"--log-level", "info", "--max-per-source", "0"};
     // The hard limit stays: raising it needs CAP_SYS_RESOURCE, which containers often lack.
     rlimit limit{};

@@ -47,7 +47,7 @@ echod_instance::echod_instance(echod_setup setup)
 
     spawn_options o;
     o.argv = setup.wrapper;
-    o.argv.insert(o.argv.end(), {echod_binary(), "--config", config_.string()});
+    o.argv.insert(o.argv.end(), {setup.binary.empty() ? echod_binary() : setup.binary, "--config", config_.string()});
     const bool has_listen = std::any_of(setup.args.begin(), setup.args.end(), [](const std::string& a) {
         return a == "--listen" || a == "-l" || a.rfind("--listen=", 0) == 0;
     });

@@ -28,6 +28,7 @@ struct echod_setup {
     std::string config_text;        // contents of its --config file
     bool listen_on_free_port = true; // add --listen 127.0.0.1:0 unless args name --listen
     std::function<void()> in_child;  // e.g. setrlimit, dropping privileges
+    std::string binary;              // instead of echod_binary(), e.g. a copy another user can run
     std::vector<std::string> wrapper; // run echod under it, e.g. {"valgrind", "--tool=memcheck", ...}
     std::chrono::milliseconds startup = 15s; // until it listens
 };

@@ -1,25 +1,29 @@
 #!/usr/bin/env bash
-# The user's path, under a real systemd: build the .debs, boot a Debian 12
-# container (systemd-nspawn, systemd as PID 1) in a network namespace of its
-# own, apt-get install the packages, and drive echod the way an admin does.
+# The user's path, under a real systemd: boot a container of RELEASE
+# (systemd-nspawn, systemd as PID 1) in a network namespace of its own,
+# apt-get install the .debs built on that release, run the package's
+# needs-root autopkgtest (debian/tests/service) there, and drive echod the
+# way an admin does.
 #
-#   system_test.sh SOURCE_DIR WORK_DIR HOST_ECHO_CLIENT
+#   system_test.sh RELEASE SOURCE_DIR WORK_DIR HOST_ECHO_CLIENT DEBS_DIR
 #
-# WORK_DIR keeps the packages, the cached root file system and the logs.
+# DEBS_DIR holds the .debs (tests/debian's buildd build of RELEASE;
+# $ECHOD_SYSTEM_TEST_DEBS overrides it). WORK_DIR keeps the cached root file
+# system and the logs.
 # Exit status: 0 passed, 1 failed, 77 skipped (nspawn cannot run here).
 set -euo pipefail
+. "$(dirname "$0")/../debian/lib.sh"
 
-src=$(realpath "$1")
-work=$(realpath -m "$2")
-host_client=$(realpath "$3")
+release=$1
+src=$(realpath "$2")
+work=$(realpath -m "$3")
+host_client=$(realpath "$4")
+debs_dir=$5
 port=7 # what the packaged units use
 deadline_s=60 # for each wait; generous for a loaded CI machine
 
 step_no=0
 step() { step_no=$((step_no + 1)); printf '\n[%s] == %d. %s\n' "$(date +%T)" "$step_no" "$*"; }
-say() { printf '[%s]    %s\n' "$(date +%T)" "$*"; }
-fail() { printf '[%s] FAIL: %s\n' "$(date +%T)" "$*" >&2; exit 1; }
-skip() { printf 'SKIP: %s\n' "$*"; exit 77; }
 
 # --- Can systemd-nspawn run at all? Anything else that goes wrong is a failure.
 [ "$(id -u)" -eq 0 ] || skip "the system test needs root (systemd-nspawn, network namespaces)"
@@ -119,19 +123,11 @@ round_trip() {
 }
 
 # --- 1. Packages
-if [ -n "${ECHOD_SYSTEM_TEST_DEBS:-}" ]; then
-    # For working on this test: packages already built by scripts/package.
-    step "use the .debs in ECHOD_SYSTEM_TEST_DEBS"
-    debs=$(realpath "$ECHOD_SYSTEM_TEST_DEBS")
-else
-    step "build the .debs (DEB_BUILD_OPTIONS=nocheck: this test is part of the suite)"
-    debs="$work/debs"
-    DEB_BUILD_OPTIONS="nocheck ${DEB_BUILD_OPTIONS:-}" "$src/scripts/package" --no-lintian "$debs" \
-        >"$work/package.log" 2>&1 || { tail -n 40 "$work/package.log" >&2; fail "scripts/package failed"; }
-fi
-daemon_deb=$(cd "$debs" && ls echod_*.deb)
-client_deb=$(cd "$debs" && ls echo-client_*.deb)
-say "built $daemon_deb $client_deb"
+debs=$(realpath -m "${ECHOD_SYSTEM_TEST_DEBS:-$debs_dir}")
+step "the .debs built on $release: $debs"
+daemon_deb=$(cd "$debs" && ls echod_*.deb 2>/dev/null) || fail "no echod .deb in $debs"
+client_deb=$(cd "$debs" && ls echo-client_*.deb 2>/dev/null) || fail "no echo-client .deb in $debs"
+say "$daemon_deb $client_deb"
 
 # --- 2. Root file system: minbase + systemd + what the packages depend on, so
 # that apt-get install needs no network inside, and man-db, with which
@@ -141,17 +137,16 @@ step "root file system (mmdebstrap, cached)"
 runtime_deps=$(for deb in "$debs/$daemon_deb" "$debs/$client_deb"; do dpkg-deb -f "$deb" Depends; done |
     tr ',' '\n' | sed -E 's/\|.*//; s/\(.*\)//; s/[[:space:]]//g' | grep -v '^$' | sort -u)
 packages=$(printf '%s\n' systemd systemd-sysv dbus iproute2 man-db $runtime_deps | sort -u | paste -sd, -)
-key=$(printf 'bookworm minbase %s\n' "$packages" | sha256sum | cut -c1-16)
+key=$(printf '%s minbase %s %s\n' "$release" "$packages" "$(mirror)" | sha256sum | cut -c1-16)
 rootfs="$work/rootfs-$key"
 if [ -d "$rootfs" ]; then
     say "cached: $rootfs ($packages)"
 else
     for stale in "$work"/rootfs-*; do [ -e "$stale" ] && rm -rf "$stale"; done
-    say "mmdebstrap bookworm minbase with $packages"
-    sources=/etc/apt/sources.list.d/debian.sources
-    [ -f "$sources" ] || sources=http://deb.debian.org/debian
+    say "mmdebstrap $release minbase with $packages"
     rm -rf "$rootfs.tmp" # left by an interrupted run
-    mmdebstrap --quiet --variant=minbase --include="$packages" bookworm "$rootfs.tmp" "$sources" \
+    mmdebstrap --quiet --variant=minbase --include="$packages" "$release" "$rootfs.tmp" \
+        "deb $(mirror) $release main" \
         >"$work/mmdebstrap.log" 2>&1 || { tail -n 30 "$work/mmdebstrap.log" >&2; fail "mmdebstrap failed"; }
     mv "$rootfs.tmp" "$rootfs"
     say "built $rootfs ($(du -sh "$rootfs" | cut -f1))"
@@ -162,7 +157,7 @@ step "boot the container in network namespace $ns"
 ip netns add "$ns"
 ip -n "$ns" link set lo up
 systemd-nspawn -D "$rootfs" --machine="$machine" --register=no --keep-unit --console=read-only \
-    --volatile=overlay --bind-ro="$debs:/srv/debs" --network-namespace-path="/run/netns/$ns" -b \
+    --volatile=overlay --bind-ro="$debs:/srv/debs" --bind-ro="$src/debian/tests:/srv/autopkgtest" --network-namespace-path="/run/netns/$ns" -b \
     >"$work/container.log" 2>&1 &
 nspawn_pid=$!
 # The container's PID 1: nspawn's child named systemd in another PID namespace
@@ -200,9 +195,17 @@ say "enabled: echod.service; not enabled: echod.socket, echod-activated.service 
 wait_for "echod.service to be started by the package" test "$(unit_state echod.service)" = active
 expect_state echod.service active
 
+step "the package's needs-root, isolation-machine autopkgtest: debian/tests/service"
+inside env AUTOPKGTEST_TMP=/var/tmp /srv/autopkgtest/service >"$work/autopkgtest-service.log" 2>&1 ||
+    { cat "$work/autopkgtest-service.log" >&2; fail "debian/tests/service failed"; }
+sed 's/^/      /' "$work/autopkgtest-service.log"
+expect_state echod.service active
+
 step "systemd-analyze verify on the installed units"
-verify=$(inside systemd-analyze verify /lib/systemd/system/echod.service /lib/systemd/system/echod.socket \
-    /lib/systemd/system/echod-activated.service 2>&1) || fail "systemd-analyze verify failed: $verify"
+unit_dir=$(dirname "$(inside systemctl show -p FragmentPath --value echod.service)")
+say "units installed in $unit_dir"
+verify=$(inside systemd-analyze verify "$unit_dir/echod.service" "$unit_dir/echod.socket" \
+    "$unit_dir/echod-activated.service" 2>&1) || fail "systemd-analyze verify failed: $verify"
 [ -z "$verify" ] || fail "systemd-analyze verify is not clean:
 $verify"
 say "clean (no output, exit status 0)"

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The package built as Debian's buildds build it: from the source package, in
+# a clean root of RELEASE with only the Build-Depends installed, as an
+# unprivileged user, with the test suite. Also checks that the suite the
+# package build ran includes the systemd tests (an unanchored label filter
+# once dropped them).
+#
+#   buildd-build.sh RELEASE SOURCE_DIR WORK_DIR
+#
+# Leaves the .dsc, .debs and .changes in WORK_DIR/RELEASE/build. Exit status:
+# 0 passed, 1 failed, 77 skipped (no root, mmdebstrap or nspawn here).
+. "$(dirname "$0")/lib.sh"
+
+release=$1
+src=$(realpath "$2")
+work=$(realpath -m "$3")
+cache="$work/cache"
+
+need_root
+need_tools mmdebstrap:mmdebstrap systemd-container:systemd-nspawn dpkg-dev:dpkg-source
+
+step "buildd root of $release with the Build-Depends"
+root=$(buildd_root "$release")
+need_nspawn "$root"
+say "$root"
+
+step "source package"
+out="$work/$release/build"
+rm -rf "$out"
+dsc=$(source_package "$out")
+say "$(cd "$out" && ls)"
+chown -R 2345 "$out"
+
+step "dpkg-source -x, dpkg-buildpackage -us -uc as user builder in the $release root (with the tests)"
+version=$(cd "$src" && dpkg-parsechangelog -S Version)
+started=$SECONDS
+in_root "$root" --bind="$out:/srv" --user=builder --chdir=/srv \
+    --setenv=DEB_BUILD_OPTIONS="parallel=$(nproc)" -- \
+    sh -c "dpkg-source -x $(basename "$dsc") echod-$version && cd echod-$version && dpkg-buildpackage -us -uc" \
+    >"$out/build.log" 2>&1 || { tail -n 60 "$out/build.log" >&2; fail "the package build failed (log: $out/build.log)"; }
+say "built in $((SECONDS - started)) s: $(cd "$out" && ls -- *.deb | tr '\n' ' ')"
+rm -rf "${out:?}/echod-$version"
+
+step "the suite the package build ran"
+summary=$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$out/build.log" | tail -n 1)
+[ -n "$summary" ] || fail "no CTest summary in the build log: did the package build run the tests?"
+say "$summary"
+# CTest's label summary: "LABEL = SECONDS sec*proc (N tests)".
+for label in unit integration systemd man; do
+    count=$(sed -n "s/^$label *= .*(\([0-9][0-9]*\) tests\?).*/\1/p" "$out/build.log" | tail -n 1)
+    [ -n "$count" ] && [ "$count" -gt 0 ] || fail "the package build ran no tests labelled $label"
+    say "label $label: $count tests"
+done
+for label in booted stress valgrind fuzz debian-qa; do
+    ! grep -Eq "^$label *= " "$out/build.log" || fail "the package build ran tests labelled $label"
+done
+say "left out as debian/rules says: booted, stress, valgrind, fuzz, debian-qa"
+step "passed"
