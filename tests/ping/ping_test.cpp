@@ -99,8 +99,8 @@ TEST(Ping, NewConnectionTimesConnectAndEchoSeparately)
     EXPECT_NE(r.out.find("connect min/p50/p90/p99/p99.9/max = "), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("5 probes sent, 5 echoed, 0 lost"), std::string::npos) << r.out;
     // Each probe was a connection of its own, served by a child of its own.
-    EXPECT_TRUE(echod.log_contains("ended: client closed; 64 bytes echoed")) << echod.log();
-    EXPECT_GE(count_of(echod.log(), "ended: client closed; 64 bytes echoed"), 5u) << echod.log();
+    EXPECT_TRUE(echod.log_contains("ended: client closed; 64 bytes received, 64 sent back")) << echod.log();
+    EXPECT_GE(count_of(echod.log(), "ended: client closed; 64 bytes received, 64 sent back"), 5u) << echod.log();
 }
 
 TEST(Ping, JsonSummaryAndProbes)
