@@ -50,8 +50,10 @@ TEST(ParentOnlyAllocator, WritingAfterForkCostsNoFault)
     ASSERT_GE(pid, 0);
     if (pid == 0) {
         char c;
-        (void)::read(pipe_fds[0], &c, 1); // alive, sharing pages, until told
-        ::_exit(0);
+        // Alive, sharing pages, until told. (A cast to void does not silence
+        // g++ 14's warn_unused_result under _FORTIFY_SOURCE: use the result.)
+        const ssize_t got = ::read(pipe_fds[0], &c, 1);
+        ::_exit(got == 1 ? 0 : 1);
     }
     // One write per page, while the child still shares what it can. The
     // first call writes its own stack page after fork(), a fault of its own.
@@ -65,11 +67,12 @@ TEST(ParentOnlyAllocator, WritingAfterForkCostsNoFault)
         ordinary[i] = 8;
     const long ordinary_faults = minor_faults() - before_ordinary;
 
-    (void)::write(pipe_fds[1], "x", 1);
+    const ssize_t told = ::write(pipe_fds[1], "x", 1);
     ::close(pipe_fds[0]);
     ::close(pipe_fds[1]);
     int status = 0;
     ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_EQ(told, 1);
     EXPECT_EQ(books_faults, 0);
     EXPECT_GE(ordinary_faults, 8) << "ordinary pages should have been copy-on-write: is the test measuring?";
 }
