@@ -5,6 +5,8 @@
 #include "run.hpp"
 #include "socket.hpp"
 
+#include "ping/clock.hpp"
+
 #include "echo/error.hpp"
 #include "echo/exit_status.hpp"
 #include "echo/io.hpp"
@@ -13,7 +15,6 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,12 +28,7 @@ namespace {
 
 namespace status = echo::exit_status;
 
-std::uint64_t now_ns() noexcept
-{
-    timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<std::uint64_t>(ts.tv_nsec);
-}
+using ping::now_ns; // the clock the ping mode's two processes share
 
 class writer {
 public:

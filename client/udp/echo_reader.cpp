@@ -3,13 +3,14 @@
 #include "outstanding.hpp"
 #include "socket.hpp"
 
+#include "ping/clock.hpp"
+
 #include "echo/io.hpp"
 #include "echo/log.hpp"
 
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -19,12 +20,7 @@
 namespace echo_client::udp {
 namespace {
 
-std::uint64_t now_ns() noexcept
-{
-    timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<std::uint64_t>(ts.tv_nsec);
-}
+using ping::now_ns; // the clock the ping mode's two processes share
 
 class echo_reader {
 public:
