@@ -1,7 +1,9 @@
 // echo-client: talk to an echo server; see echo-client(1).
+#include "link_timeout.hpp"
 #include "options.hpp"
 #include "ping/run.hpp"
 #include "split_io.hpp"
+#include "udp/run.hpp"
 
 #include "echo/address.hpp"
 #include "echo/error.hpp"
@@ -38,8 +40,11 @@ int main(int argc, char* argv[])
         const auto addresses = echo::resolve({opts.host, opts.port}, echo::resolve_for::connecting);
         if (opts.ping.enabled)
             return echo_client::ping::run(opts.ping, addresses, opts.connect_timeout);
+        if (opts.udp)
+            return echo_client::udp::run(addresses, opts.raw, opts.ping.timeout);
         auto socket = echo::connect_to_any(addresses, opts.connect_timeout);
         echo::set_no_delay(socket.get());
+        echo_client::end_dead_link_after(socket.get(), opts.link_timeout);
         const std::string server = echo::peer_address_of(socket.get());
         return echo_client::run_split_io(std::move(socket), server, opts);
     } catch (const echo::fatal_error& e) {

@@ -26,7 +26,12 @@ const po::options_description& option_table()
             ("raw,r", "send all of standard input: a q line is data, only end of input ends it")
             ("wait,w", po::value<std::string>()->value_name("SECONDS"),
              "give up (status 124) after SECONDS spent waiting on a server that neither "
-             "echoes nor takes input, 0 = wait forever (default 30)");
+             "echoes nor takes input, 0 = wait forever (default 30)")
+            ("link-timeout", po::value<std::string>()->value_name("SECONDS"),
+             "end the connection (status 1) when the server has acknowledged nothing for SECONDS "
+             "(TCP keepalive and TCP_USER_TIMEOUT), 0 = the kernel's limits (default 30)")
+            ("udp,u", "send each line (with --raw, each read of input) as one UDP datagram; "
+             "wait up to --timeout for each echo (with --ping: probes over UDP)");
         return d;
     }();
     return table;
@@ -60,11 +65,14 @@ std::string help_text()
     std::ostringstream out;
     out << "Usage: echo-client [OPTIONS] HOST PORT\n"
            "       echo-client --ping [PING OPTIONS] HOST PORT\n"
+           "       echo-client --udp [--raw] [--timeout SECONDS] HOST PORT\n"
            "Sends standard input to an echo server and writes what comes back to standard output.\n"
            "A line that is exactly q or Q, or the end of input, ends the input (with --raw, only\n"
            "the end of input); the client then prints the rest of the echo, checks that it is\n"
            "what was sent, byte for byte, and exits: 0 when it is (see echo-client(1)).\n"
-           "With --ping, sends timed probes instead and reports their round trips.\n\n"
+           "With --ping, sends timed probes instead and reports their round trips.\n"
+           "With --udp, sends datagrams over UDP; the exit status says whether every one came\n"
+           "back intact within --timeout (0), some did not (2), or one came back changed (76).\n\n"
         << option_table() << '\n'
         << ping::option_table()
         << "\nSee echo-client(1).\n";
@@ -102,6 +110,14 @@ options parse_command_line(int argc, const char* const argv[])
         result.raw = vm.count("raw") > 0;
         if (vm.count("wait"))
             result.wait = whole_seconds(vm, "wait");
+        if (vm.count("link-timeout"))
+            result.link_timeout = whole_seconds(vm, "link-timeout");
+        result.udp = vm.count("udp") > 0;
+        if (result.udp)
+            for (const char* tcp_only : {"wait", "link-timeout", "connect-timeout", "new-connection"})
+                if (vm.count(tcp_only))
+                    throw echo::fatal_error(echo::exit_status::usage, std::string("--") + tcp_only +
+                                                                          " does not go with --udp (see echo-client --help)");
         result.ping = ping::read_settings(vm);
     } catch (const po::error& e) {
         throw echo::fatal_error(echo::exit_status::usage, std::string(e.what()) + " (see echo-client --help)");

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <memory>
@@ -316,8 +317,14 @@ int writer::conclude(int wait_status)
         return status::not_an_echo;
     }
     if (send_error_ != 0) {
-        echo::logging::fatal(server_ + " closed the connection before all input was sent (" +
-                             std::strerror(send_error_) + ")");
+        // A reset or a closed pipe is the server's doing; a timeout or an
+        // unreachable network (--link-timeout, a dead link) is the path's.
+        if (send_error_ == EPIPE || send_error_ == ECONNRESET)
+            echo::logging::fatal(server_ + " closed the connection before all input was sent (" +
+                                 std::strerror(send_error_) + ")");
+        else
+            echo::logging::fatal(std::string("connection lost before all input was sent: ") +
+                                 std::strerror(send_error_));
         return status::failure;
     }
     if (!shut_down_) {

@@ -55,6 +55,12 @@ verdict matcher::take(const framed& echo, std::uint64_t now_ns)
         }
         s.status = state::echoed;
         ++tally_.echoed;
+        // Over TCP echoes come in order; over UDP one that arrives after a
+        // later probe's echo was overtaken on the way.
+        if (sequence < next_in_order_)
+            ++tally_.reordered;
+        else
+            next_in_order_ = sequence + 1;
         tally_.round_trip.add(rtt);
         return {verdict::kind::echoed, sequence, rtt, 0, 0};
     case state::echoed:

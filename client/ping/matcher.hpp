@@ -57,6 +57,7 @@ private:
     std::uint64_t timeout_ns_;
     std::vector<slot> slots_;
     std::uint64_t oldest_ = 0; // every probe below is settled
+    std::uint64_t next_in_order_ = 0; // one past the highest sequence echoed so far
     tally tally_;
 };
 

@@ -161,7 +161,8 @@ void report::summary(std::string& out, const tally& t, bool final) const
                ",\"sent\":" + std::to_string(t.sent) + ",\"echoed\":" + std::to_string(t.echoed) +
                ",\"lost\":" + std::to_string(t.lost) + ",\"loss_percent\":" + number(t.loss_percent()) +
                ",\"in_flight\":" + std::to_string(t.in_flight) + ",\"corrupted\":" + std::to_string(t.corrupted) +
-               ",\"duplicated\":" + std::to_string(t.duplicated) + ",\"late\":" + std::to_string(t.late);
+               ",\"duplicated\":" + std::to_string(t.duplicated) + ",\"late\":" + std::to_string(t.late) +
+               ",\"reordered\":" + std::to_string(t.reordered);
         if (settings_.new_connection)
             out += ",\"connect_failures\":" + std::to_string(t.connect_failures);
         out += ",\"elapsed_ms\":" + ms(static_cast<double>(t.elapsed_ns));
@@ -183,6 +184,8 @@ void report::summary(std::string& out, const tally& t, bool final) const
         out += ", " + std::to_string(t.duplicated) + " duplicated";
     if (t.late)
         out += ", " + std::to_string(t.late) + " late";
+    if (t.reordered)
+        out += ", " + std::to_string(t.reordered) + " reordered";
     if (t.connect_failures)
         out += ", " + std::to_string(t.connect_failures) + " connects failed";
     out += ", time " + number(static_cast<double>(t.elapsed_ns) / 1e6, "%.0f") + " ms\n";

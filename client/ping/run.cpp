@@ -5,6 +5,8 @@
 #include "shared_book.hpp"
 #include "writer.hpp"
 
+#include "udp/socket.hpp"
+
 #include "echo/error.hpp"
 #include "echo/exit_status.hpp"
 #include "echo/io.hpp"
@@ -33,7 +35,7 @@ void print_banner(const settings& s, const std::string& server)
     else
         std::snprintf(every, sizeof every, "every %g s", static_cast<double>(s.interval.count()) / 1e9);
     const std::string line = "PING " + server + ": " + std::to_string(s.size) + "-byte probes " + every +
-                             (s.new_connection ? ", each on a new connection" : "") + "\n";
+                             (s.new_connection ? ", each on a new connection" : "") + (s.udp ? ", over UDP" : "") + "\n";
     const auto r = echo::write_all(STDOUT_FILENO, line);
     if (!r.ok())
         throw echo::fatal_error(echo::exit_status::io_error,
@@ -51,8 +53,13 @@ int run(const settings& s, const std::vector<echo::socket_address>& addresses,
         print_banner(s, server);
         return run_new_connections(s, std::move(first), server);
     }
-    auto socket = echo::connect_to_any(addresses, connect_timeout);
-    echo::set_no_delay(socket.get());
+    echo::unique_fd socket;
+    if (s.udp) {
+        socket = udp::connect_datagram(addresses);
+    } else {
+        socket = echo::connect_to_any(addresses, connect_timeout);
+        echo::set_no_delay(socket.get());
+    }
     const std::string server = echo::peer_address_of(socket.get());
     print_banner(s, server);
 

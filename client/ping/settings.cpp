@@ -59,12 +59,12 @@ po::options_description option_table()
     d.add_options()
         ("ping,p", "time round trips of probes instead of sending standard input")
         ("size,s", po::value<std::string>()->value_name("BYTES"),
-         "bytes per probe, 24 to 65536 (default 64)")
+         "bytes per probe, 24 to 65536, with --udp to 65507 (default 64)")
         ("interval,i", po::value<std::string>()->value_name("SECONDS"),
          "send a probe every SECONDS, whatever the echoes do; 0 = as fast as the socket takes them (default 1)")
         ("count,c", po::value<std::string>()->value_name("N"), "stop after N probes (default: until interrupted)")
         ("timeout,W", po::value<std::string>()->value_name("SECONDS"),
-         "a probe not echoed within SECONDS is lost (default 5)")
+         "a probe (with --udp alone: a datagram) not echoed within SECONDS is lost (default 5)")
         ("quiet,q", "print only the summary")
         ("json", "print the summary (and, without --quiet, each probe) as JSON, one object a line")
         ("new-connection", "send each probe on a new connection; time connect and echo separately")
@@ -79,23 +79,29 @@ settings read_settings(const po::variables_map& vm)
 {
     settings s;
     s.enabled = vm.count("ping") > 0;
+    s.udp = vm.count("udp") > 0;
     if (!s.enabled) {
-        for (const char* option : {"size", "interval", "count", "timeout", "quiet", "json", "new-connection",
-                                   "max-loss", "max-p99"})
+        for (const char* option : {"size", "interval", "count", "quiet", "json", "new-connection", "max-loss",
+                                   "max-p99"})
             if (vm.count(option))
                 throw echo::fatal_error(echo::exit_status::usage,
                                         std::string("--") + option + " needs --ping (see echo-client --help)");
-        return s;
+        if (vm.count("timeout") && !s.udp)
+            throw echo::fatal_error(echo::exit_status::usage,
+                                    "--timeout needs --ping or --udp (see echo-client --help)");
     }
-    if (vm.count("size"))
+    if (vm.count("timeout"))
+        s.timeout = seconds_of(decimal(vm, "timeout", 0.001, 3600, "seconds from 0.001 to 3600"));
+    if (!s.enabled)
+        return s;
+    if (vm.count("size") && s.udp)
+        s.size = whole(vm, "size", min_probe_size, max_udp_probe_size, "bytes from 24 to 65507 (one UDP datagram)");
+    else if (vm.count("size"))
         s.size = whole(vm, "size", min_probe_size, max_probe_size, "bytes from 24 to 65536");
     if (vm.count("interval"))
         s.interval = seconds_of(decimal(vm, "interval", 0, 3600, "seconds from 0 to 3600"));
     if (vm.count("count"))
         s.count = whole(vm, "count", 1, UINT64_MAX, "a whole number of probes from 1");
-    if (vm.count("timeout")) {
-        s.timeout = seconds_of(decimal(vm, "timeout", 0.001, 3600, "seconds from 0.001 to 3600"));
-    }
     s.quiet = vm.count("quiet") > 0;
     s.json = vm.count("json") > 0;
     s.new_connection = vm.count("new-connection") > 0;

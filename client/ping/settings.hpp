@@ -13,6 +13,7 @@ namespace echo_client::ping {
 
 struct settings {
     bool enabled = false;                    // --ping
+    bool udp = false;                        // --udp: probes as datagrams
     std::size_t size = 64;                   // --size BYTES
     std::chrono::nanoseconds interval = std::chrono::seconds(1); // --interval; 0: as fast as the socket takes them
     std::uint64_t count = 0;                 // --count; 0: until interrupted
@@ -28,7 +29,8 @@ struct settings {
 [[nodiscard]] boost::program_options::options_description option_table();
 
 // Reads them from `vm`; throws echo::fatal_error (usage) on a bad value or
-// on a ping option given without --ping.
+// on a ping option given without --ping (--timeout goes with --udp as well:
+// the stream mode over UDP waits that long for each echo).
 [[nodiscard]] settings read_settings(const boost::program_options::variables_map& vm);
 
 } // namespace echo_client::ping

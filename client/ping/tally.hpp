@@ -19,6 +19,7 @@ struct tally {
     std::uint64_t corrupted = 0;  // echoes with changed bytes, and runs of bytes that were no probe
     std::uint64_t duplicated = 0; // intact echoes of a probe already echoed
     std::uint64_t late = 0;       // intact echoes that came after --timeout (their probe is lost)
+    std::uint64_t reordered = 0;  // intact echoes that came after the echo of a later probe (--udp)
     std::uint64_t connect_failures = 0; // --new-connection: probes whose connect failed (lost)
     histogram round_trip;         // echoed probes: send to echo (after connect, with --new-connection)
     histogram connect;            // --new-connection: connect() start to established

@@ -2,13 +2,12 @@
 // delivered either way any more, so neither side hears from the other again:
 //  - echod's child must be gone within its idle timeout (SO_RCVTIMEO/
 //    SO_SNDTIMEO from --idle-timeout), and the parent must reap it;
-//  - echo-client has no timeout of its own once connected, so its bound is
-//    the kernel's retransmission limit: net.ipv4.tcp_retries2, set to 5 in
-//    the clients' namespace here (about 12.6 s of retransmissions after the
-//    first RTO; the default 15 means about 15 minutes). It must then end
-//    with status 1 (echo-client(1): the connection was lost), its reading
-//    child with it. That needs data of its own in flight: a client whose
-//    input sits idle never notices (see the report of issue 13).
+//  - echo-client, run with its defaults, ends by whichever comes first: the
+//    kernel's retransmission limit (net.ipv4.tcp_retries2, set to 5 in the
+//    clients' namespace here: about 12.6 s after the first RTO) or its own
+//    --link-timeout (30 s by default; client_dead_link_test.cpp tests it
+//    alone, idle and streaming). It must end with status 1 (echo-client(1):
+//    the connection was lost), its reading child with it.
 // Two cuts: while the child waits for the client (a typing user), and
 // while it waits to send a stream's echo back.
 #include "echod_in_namespace.hpp"

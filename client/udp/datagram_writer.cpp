@@ -1,0 +1,262 @@
+#include "datagram_writer.hpp"
+
+#include "echo_reader.hpp"
+#include "line_datagrams.hpp"
+#include "run.hpp"
+#include "socket.hpp"
+
+#include "ping/clock.hpp"
+
+#include "echo/error.hpp"
+#include "echo/exit_status.hpp"
+#include "echo/io.hpp"
+#include "echo/log.hpp"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <memory>
+
+namespace echo_client::udp {
+namespace {
+
+namespace status = echo::exit_status;
+
+using ping::now_ns; // the clock the ping mode's two processes share
+
+class writer {
+public:
+    writer(const writer_setup& setup, echo::signal_events& signals, datagram_book& book)
+        : setup_(setup), signals_(signals), book_(book), lines_(max_payload),
+          input_is_terminal_(::isatty(STDIN_FILENO) == 1)
+    {
+    }
+
+    int run();
+
+private:
+    void read_input();
+    void look_past_quit_line();
+    void report_quit_line() const;
+    // Sends queued datagrams while the window has room; false on a send error.
+    [[nodiscard]] bool send_queued();
+    [[nodiscard]] int end_reader() noexcept;
+    [[nodiscard]] int conclude(int wait_status);
+    [[nodiscard]] std::string timeout_text() const;
+
+    const writer_setup& setup_;
+    echo::signal_events& signals_;
+    datagram_book& book_;
+    line_datagrams lines_;
+    bool input_is_terminal_;
+    std::deque<std::string> queue_;
+    bool front_recorded_ = false; // queue_.front() is in the book; the socket would not take it yet
+    bool socket_full_ = false;
+    bool input_open_ = true;
+    bool input_failed_ = false;
+    bool look_past_quit_ = false;
+    bool ended_ = false;
+    int send_error_ = 0;
+    char buffer_[max_payload];
+};
+
+void writer::read_input()
+{
+    // With --raw, one read is one datagram, so never read more than one holds.
+    const auto in = echo::read_some(STDIN_FILENO, {buffer_, sizeof buffer_});
+    if (!in.ok()) {
+        echo::logging::fatal(std::string("cannot read standard input: ") + std::strerror(in.error));
+        input_failed_ = true;
+        input_open_ = false;
+        return;
+    }
+    if (in.bytes == 0) {
+        if (!setup_.raw)
+            lines_.finish(queue_);
+        input_open_ = false;
+        return;
+    }
+    const std::string_view data(buffer_, in.bytes);
+    if (setup_.raw) {
+        queue_.emplace_back(data);
+        return;
+    }
+    const auto step = lines_.feed(data, queue_);
+    if (!step.quit)
+        return;
+    input_open_ = false;
+    if (input_is_terminal_)
+        return;
+    if (step.consumed < data.size())
+        report_quit_line();
+    else
+        look_past_quit_ = true;
+}
+
+void writer::look_past_quit_line()
+{
+    look_past_quit_ = false;
+    const auto in = echo::read_some(STDIN_FILENO, {buffer_, sizeof buffer_});
+    if (in.ok() && in.bytes > 0)
+        report_quit_line();
+}
+
+void writer::report_quit_line() const
+{
+    // Every byte before the quit line is in the book or still queued.
+    std::uint64_t queued = 0;
+    for (const auto& d : queue_)
+        queued += d.size();
+    echo::logging::warn(echo::concat("input ended at a '", lines_.quit_letter(), "' line at byte ",
+                                     book_.totals().sent_bytes + queued - (front_recorded_ ? queue_.front().size() : 0),
+                                     "; the rest was not sent; --raw sends everything"));
+}
+
+bool writer::send_queued()
+{
+    while (!queue_.empty()) {
+        const std::string& d = queue_.front();
+        if (!front_recorded_) {
+            if (!book_.has_room_for(d.size()))
+                return true; // the reader says when it has settled some
+            // Recorded first: the echo may come back before send() returns.
+            book_.record_sent(key_of(d), now_ns());
+            front_recorded_ = true;
+        }
+        const ssize_t n = ::send(setup_.socket, d.data(), d.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            socket_full_ = true;
+            return true;
+        }
+        if (n < 0) {
+            send_error_ = errno;
+            return false;
+        }
+        socket_full_ = false;
+        front_recorded_ = false;
+        queue_.pop_front();
+    }
+    return true;
+}
+
+int writer::run()
+{
+    for (;;) {
+        if (!send_queued()) {
+            (void)end_reader();
+            if (send_error_ == ECONNREFUSED) {
+                echo::logging::fatal("nothing answers at " + setup_.server + " (port unreachable)");
+                return status::unavailable;
+            }
+            echo::logging::fatal("cannot send to " + setup_.server + ": " + std::strerror(send_error_));
+            return status::failure;
+        }
+        if (!input_open_ && queue_.empty() && !ended_) {
+            book_.end_input();
+            const std::uint64_t one = 1;
+            (void)!::write(setup_.wake, &one, sizeof one);
+            ended_ = true;
+        }
+        pollfd fds[2] = {{signals_.fd(), POLLIN, 0}, {-1, 0, 0}};
+        if (!queue_.empty())
+            fds[1] = socket_full_ ? pollfd{setup_.socket, POLLOUT, 0} : pollfd{setup_.room, POLLIN, 0};
+        else if (input_open_ || look_past_quit_)
+            fds[1] = {STDIN_FILENO, POLLIN, 0};
+        if (::poll(fds, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            echo::throw_errno("poll");
+        }
+        while (const auto info = signals_.next()) {
+            const int signo = static_cast<int>(info->ssi_signo);
+            if (signo != SIGCHLD) {
+                (void)end_reader();
+                const char* name = ::sigabbrev_np(signo);
+                echo::logging::fatal(std::string("interrupted by SIG") + (name ? name : "?"));
+                return status::signal_base + signo;
+            }
+            int wait_status = 0;
+            if (::waitpid(setup_.reader, &wait_status, WNOHANG) == setup_.reader)
+                return conclude(wait_status);
+        }
+        if (!fds[1].revents)
+            continue;
+        if (fds[1].fd == setup_.room) {
+            std::uint64_t count = 0;
+            (void)!::read(setup_.room, &count, sizeof count);
+        } else if (fds[1].fd == STDIN_FILENO && input_open_) {
+            read_input();
+        } else if (fds[1].fd == STDIN_FILENO) {
+            look_past_quit_line();
+        }
+    }
+}
+
+int writer::end_reader() noexcept
+{
+    ::kill(setup_.reader, SIGTERM);
+    int wait_status = 0;
+    while (::waitpid(setup_.reader, &wait_status, 0) < 0 && errno == EINTR) {
+    }
+    return wait_status;
+}
+
+std::string writer::timeout_text() const
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%g s", static_cast<double>(setup_.timeout.count()) / 1e9);
+    return text;
+}
+
+int writer::conclude(int wait_status)
+{
+    if (WIFSIGNALED(wait_status)) {
+        echo::logging::fatal("the reading process was killed by signal " + std::to_string(WTERMSIG(wait_status)));
+        return status::failure;
+    }
+    const auto t = book_.totals();
+    switch (WEXITSTATUS(wait_status)) {
+    case reader_status::all_settled:
+        break;
+    case reader_status::output_error:
+        return status::io_error;
+    case reader_status::refused:
+        echo::logging::fatal("nothing answers at " + setup_.server + " (port unreachable)");
+        return status::unavailable;
+    case reader_status::stray:
+        echo::logging::fatal(echo::concat(setup_.server, " sent back a datagram of ", t.stray_bytes,
+                                          " bytes that was not sent: changed, or echoed twice (", t.echoed, " of ",
+                                          t.sent, " datagrams had come back intact)"));
+        return status::not_an_echo;
+    default:
+        return status::failure; // the reader said why
+    }
+    if (t.lost > 0) {
+        std::string late;
+        if (t.late > 0)
+            late = echo::concat("; ", t.late, " came back later");
+        echo::logging::fatal(echo::concat(t.lost, " of ", t.sent, " datagrams (", t.lost_bytes, " of ", t.sent_bytes,
+                                          " bytes) did not come back from ", setup_.server, " within ",
+                                          timeout_text(), late));
+        return udp_status::lost;
+    }
+    return input_failed_ ? status::io_error : status::ok;
+}
+
+} // namespace
+
+int run_datagram_writer(const writer_setup& setup, echo::signal_events& signals, datagram_book& book)
+{
+    auto w = std::make_unique<writer>(setup, signals, book);
+    return w->run();
+}
+
+} // namespace echo_client::udp
