@@ -207,6 +207,11 @@ int run_udp_rate(const options& o)
         }
     }
 
+    // Shorter than --timeout, a run can end with nothing echoed: that is a
+    // server that does not answer, not a rate of zero.
+    if (t.echoed == 0 && !failed.any())
+        failed.note_stall("not one datagram echoed");
+
     const double seconds = static_cast<double>(end - begin) / 1e9;
     const double per_second = seconds > 0 ? static_cast<double>(t.measured) / seconds : 0.0;
     const double loss_ratio = t.sent > 0 ? static_cast<double>(t.lost) / static_cast<double>(t.sent) : 0.0;
