@@ -5,9 +5,6 @@
 #include "process.hpp"
 #include "udp_test_server.hpp"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <gtest/gtest.h>
 
 #include <charconv>
@@ -65,25 +62,14 @@ void expect_books_balance(const std::string& out)
     EXPECT_EQ(result_value(out, "sent"), result_value(out, "echoed") + result_value(out, "lost")) << out;
 }
 
-unsigned free_udp_port()
-{
-    const echo::unique_fd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (!fd || ::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-        ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&a), &len) != 0)
-        throw std::runtime_error("cannot find a free UDP port");
-    return ntohs(a.sin_port);
-}
-
 std::vector<std::string> echo_it(std::uint64_t, const std::string& d) { return {d}; }
 
 TEST(UdpLoad, EveryDatagramComesBackFromTheReferenceAndIsCountedOnce)
 {
     const test::temp_dir dir;
-    const unsigned port = free_udp_port();
+    const auto free = echo_bench({"free-port"}); // free for UDP too
+    ASSERT_EQ(free.status, 0) << free.out;
+    const unsigned port = static_cast<unsigned>(std::stoul(free.out));
     test::spawn_options o;
     o.argv = {UDP_REFERENCE_BINARY, std::to_string(port)};
     o.stdout_file = dir / "out";
