@@ -14,7 +14,7 @@
 namespace {
 
 using namespace std::chrono_literals;
-using udptest::udp_test_server;
+using loadtest::udp_test_server;
 
 struct bench_run {
     int status = -1;

@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <vector>
 
-namespace udptest {
+namespace loadtest {
 
 udp_test_server::udp_test_server(behaviour b) : behaviour_(std::move(b))
 {
@@ -52,4 +52,4 @@ void udp_test_server::serve()
     }
 }
 
-} // namespace udptest
+} // namespace loadtest

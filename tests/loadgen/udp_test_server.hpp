@@ -12,7 +12,7 @@
 #include <string>
 #include <thread>
 
-namespace udptest {
+namespace loadtest {
 
 // What to send back for datagram number `index` (counted from 0 in arrival
 // order): each string in the result goes out as one datagram; none: dropped.
@@ -40,4 +40,4 @@ private:
     std::thread thread_;
 };
 
-} // namespace udptest
+} // namespace loadtest
