@@ -61,6 +61,7 @@ void apply_mode_defaults(options& o)
     static constexpr defaults table[] = {
         {"rate", 8, 32}, {"latency", 1, 64}, {"bulk", 1, 64 * 1024},
         {"hold", 1000, 8}, {"probe", 1, 8}, {"free-port", 0, 0}, {"memory", 0, 1},
+        {"udp-rate", 8, 32}, {"udp-probe", 1, 16},
     };
     for (const auto& d : table) {
         if (d.mode == o.mode) {
@@ -87,13 +88,17 @@ const char* usage_text()
            "  bulk       K connections send and receive at once, every byte verified: MB/s\n"
            "  hold       open N idle connections, echo once on each, report the server's PSS per connection\n"
            "  probe      wait until PORT answers one echo (up to --timeout)\n"
-           "  free-port  print a TCP port free on 127.0.0.1\n"
+           "  udp-rate   N UDP sockets keep a window of SIZE-byte datagrams in flight: datagrams echoed/s, losses\n"
+           "  udp-probe  wait until PORT echoes one datagram (up to --timeout)\n"
+           "  free-port  print a port free on 127.0.0.1 for TCP and UDP alike\n"
            "  memory     print the PSS and process count of --server-pid's tree\n"
            "Options:\n"
            "  --host ADDR         target (default 127.0.0.1; must be 127.0.0.0/8 or ::1)\n"
            "  --port N            target port (required)\n"
-           "  --connections N     clients / connections (rate 8, latency 1, bulk 1, hold 1000)\n"
-           "  --size BYTES        echo size (rate 32, latency 64, bulk 65536 per send, hold 8)\n"
+           "  --connections N     clients / connections / UDP sockets (rate 8, latency 1, bulk 1, hold 1000,\n"
+           "                      udp-rate 8)\n"
+           "  --size BYTES        echo size (rate 32, latency 64, bulk 65536 per send, hold 8); datagram\n"
+           "                      size, 16..65507 (udp-rate 32, udp-probe 16)\n"
            "  --duration SECONDS  measuring time (default 2); hold: time to open and verify all (60)\n"
            "  --count N           stop after N sessions / round trips (default: duration only)\n"
            "  --sources N         spread IPv4 clients over 127.0.0.2..127.0.0.(N+1) (default 16)\n"
@@ -101,8 +106,12 @@ const char* usage_text()
            "  --server-pid PID    hold: the server's main process (its tree's PSS is summed)\n"
            "  --parallel N        hold: connects in flight at once (default 128)\n"
            "  --settle SECONDS    hold: wait before reading memory (default 1)\n"
+           "  --window N          udp-rate: datagrams in flight per socket (default 16)\n"
+           "  --loss-timeout SECONDS  udp-rate: a datagram not echoed this long is lost (default 1)\n"
            "Prints one line 'RESULT mode=... key=value ...' and one line for humans.\n"
-           "Exit: 0 ok, 1 a byte lost or corrupted, 64 usage, 69 unreachable or stalled, 71 system error.\n";
+           "Exit: 0 ok, 1 a byte lost or corrupted, 64 usage, 69 unreachable or stalled, 71 system error.\n"
+           "udp-rate: a lost datagram is counted and reported (lost=, loss_ratio=), not an error; a\n"
+           "corrupted, truncated, duplicated or unsent one is (exit 1).\n";
 }
 
 options parse_command_line(int argc, char** argv)
@@ -141,6 +150,10 @@ options parse_command_line(int argc, char** argv)
             o.parallel = static_cast<unsigned>(parse_number(name, value));
         else if (name == "settle")
             o.settle = parse_seconds(name, value);
+        else if (name == "window")
+            o.window = static_cast<unsigned>(parse_number(name, value));
+        else if (name == "loss-timeout")
+            o.loss_timeout = parse_seconds(name, value);
         else
             throw usage_error("unknown option --" + std::string(name));
     }

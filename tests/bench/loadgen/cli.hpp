@@ -16,10 +16,11 @@ struct options {
     std::string host = "127.0.0.1";
     unsigned port = 0;
     // rate: concurrent clients; latency, bulk: persistent connections; hold:
-    // idle connections to open.
+    // idle connections to open; udp-rate: UDP sockets.
     unsigned connections = 0;
     // rate: bytes echoed per session; latency: message size; bulk: bytes per
-    // send(); hold: bytes of the one verifying echo.
+    // send(); hold: bytes of the one verifying echo; udp-rate, udp-probe:
+    // bytes per datagram.
     std::size_t size = 0;
     // Measuring time; hold: time allowed to open and verify every connection.
     // Zero until parsed: then 2 s, or 60 s for hold.
@@ -36,6 +37,10 @@ struct options {
     unsigned parallel = 128;
     // hold: pause between the last connection and the memory reading.
     std::chrono::milliseconds settle{1000};
+    // udp-rate: datagrams each socket keeps in flight.
+    unsigned window = 16;
+    // udp-rate: a datagram not echoed this long after it was sent is lost.
+    std::chrono::milliseconds loss_timeout{1000};
 };
 
 // Parses argv; throws usage_error with a message on anything wrong, including

@@ -32,6 +32,10 @@ int main(int argc, char** argv)
             return run_probe(o);
         if (o.mode == "memory")
             return run_memory(o);
+        if (o.mode == "udp-rate")
+            return run_udp_rate(o);
+        if (o.mode == "udp-probe")
+            return run_udp_probe(o);
         return run_free_port(o);
     } catch (const usage_error& e) {
         std::fprintf(stderr, "echo-bench: %s\n%s", e.what(), usage_text());

@@ -12,5 +12,7 @@ int run_hold(const options& o);
 int run_probe(const options& o);
 int run_free_port(const options& o);
 int run_memory(const options& o);
+int run_udp_rate(const options& o);
+int run_udp_probe(const options& o);
 
 } // namespace bench

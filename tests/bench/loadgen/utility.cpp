@@ -1,5 +1,5 @@
 // probe, free-port and memory: what the comparison script needs to start servers on
-// free ports and know when they answer, without other tools.
+// free ports and know when they answer, without other tools (udp-probe: udp_probe.cpp).
 #include "connection.hpp"
 #include "exchange.hpp"
 #include "exit_codes.hpp"
@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include <cstdio>
+#include <stdexcept>
 #include <system_error>
 #include <thread>
 
@@ -69,20 +70,30 @@ int run_probe(const options& o)
 
 int run_free_port(const options& o)
 {
-    // The kernel's choice for port 0 is free now; whoever binds next may
-    // still take it, a race the script accepts (it checks the server answers).
+    // The kernel's choice for a TCP port 0 is free now, and taken when the
+    // same port also binds for UDP: the script starts TCP and UDP servers on
+    // the ports this prints. Whoever binds next may still take it, a race the
+    // script accepts (it checks the server answers).
     const auto any = target_address(o.host, 0);
-    echo::unique_fd fd(::socket(any.family(), SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!fd || ::bind(fd.get(), any.get(), any.length) < 0)
-        echo::throw_errno("bind " + o.host + ":0");
-    sockaddr_storage bound{};
-    socklen_t length = sizeof bound;
-    if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&bound), &length) < 0)
-        echo::throw_errno("getsockname");
-    const auto port = bound.ss_family == AF_INET ? ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port)
-                                                 : ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
-    std::printf("%u\n", port);
-    return exit_ok;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        echo::unique_fd fd(::socket(any.family(), SOCK_STREAM | SOCK_CLOEXEC, 0));
+        if (!fd || ::bind(fd.get(), any.get(), any.length) < 0)
+            echo::throw_errno("bind " + o.host + ":0");
+        sockaddr_storage bound{};
+        socklen_t length = sizeof bound;
+        if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&bound), &length) < 0)
+            echo::throw_errno("getsockname");
+        echo::unique_fd udp(::socket(any.family(), SOCK_DGRAM | SOCK_CLOEXEC, 0));
+        if (!udp)
+            echo::throw_errno("socket (UDP)");
+        if (::bind(udp.get(), reinterpret_cast<sockaddr*>(&bound), length) < 0)
+            continue; // taken for UDP: another one
+        const auto port = bound.ss_family == AF_INET ? ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port)
+                                                     : ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
+        std::printf("%u\n", port);
+        return exit_ok;
+    }
+    throw std::runtime_error("no port free for both TCP and UDP in 100 attempts");
 }
 
 int run_memory(const options& o)
