@@ -13,7 +13,7 @@ constexpr auto as_int(scoreboard::state s) noexcept { return static_cast<std::ui
 } // namespace
 
 scoreboard::scoreboard(unsigned capacity, unsigned fewest_idle, unsigned most_idle)
-    : memory_(sizeof(header) + sizeof(std::uint32_t) * capacity, sharing::with_children, "scoreboard"),
+    : memory_(sizeof(header) + sizeof(std::uint32_t) * capacity, echo::sharing::with_children, "scoreboard"),
       header_(memory_.at<header>()),
       slots_(memory_.at<std::uint32_t>(sizeof(header)))
 {

@@ -7,7 +7,7 @@
 // connection through a pipe, as before, woke it twice per connection.
 #pragma once
 
-#include "anonymous_mapping.hpp"
+#include "echo/anonymous_mapping.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -51,7 +51,7 @@ private:
         std::uint32_t most_idle;
     };
 
-    anonymous_mapping memory_;
+    echo::anonymous_mapping memory_;
     header* header_ = nullptr;
     std::uint32_t* slots_ = nullptr;
 };
