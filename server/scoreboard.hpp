@@ -5,6 +5,8 @@
 // it in: below the spares (fork more) or above twice that (retire some). In
 // steady use nobody writes to a pipe and the parent sleeps; a record per
 // connection through a pipe, as before, woke it twice per connection.
+// A refusal (--max-per-source) is the exception: the worker records it in
+// its slot and always wakes the parent, which logs and counts it.
 #pragma once
 
 #include "peer_address.hpp"
