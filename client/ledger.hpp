@@ -1,10 +1,12 @@
-// What the client's two processes share: one MAP_SHARED mapping made before
-// the fork. Every field has exactly one writing process; the other reads the
-// atomics while both run and the rest only after the child has exited
-// (waitpid orders the two).
+// What the client's two processes share: one mapping made before the fork
+// (echo::anonymous_mapping, sharing::with_children). Every field has exactly
+// one writing process; the other reads the atomics while both run and the
+// rest only after the child has exited (waitpid orders the two).
 #pragma once
 
 #include "stream_digest.hpp"
+
+#include "echo/anonymous_mapping.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -15,23 +17,8 @@
 
 namespace echo_client {
 
-// Anonymous memory with MAP_NORESERVE: pages cost nothing until written, so a
-// digest list sized for a long stream costs a short one nothing.
-class anonymous_memory {
-public:
-    enum class sharing { this_process, with_children };
-    anonymous_memory(std::size_t size, sharing mode);
-    ~anonymous_memory();
-    anonymous_memory(const anonymous_memory&) = delete;
-    anonymous_memory& operator=(const anonymous_memory&) = delete;
-
-    [[nodiscard]] void* data() const noexcept { return data_; }
-    [[nodiscard]] std::size_t size() const noexcept { return size_; }
-
-private:
-    void* data_ = nullptr;
-    std::size_t size_ = 0;
-};
+// split_io.cpp's name for it.
+using anonymous_memory = echo::anonymous_mapping;
 
 // Digest slots for each stream: 2^20 blocks of 64 KiB place a difference in
 // the first 64 GiB; past that, the last slot covers the rest (12 MiB of
@@ -70,7 +57,7 @@ public:
     [[nodiscard]] ledger& get() noexcept { return *ledger_; }
 
 private:
-    anonymous_memory memory_;
+    echo::anonymous_mapping memory_;
     ledger* ledger_;
 };
 

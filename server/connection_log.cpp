@@ -21,7 +21,7 @@ ECHO_CHILD_PATH std::uint64_t coarse_second() noexcept
 } // namespace
 
 connection_log::connection_log(unsigned lines_per_second)
-    : memory_(sizeof(counters), sharing::with_children, "connection log counters"),
+    : memory_(sizeof(counters), echo::sharing::with_children, "connection log counters"),
       shared_(memory_.at<counters>())
 {
     static_assert(std::atomic_ref<std::uint64_t>::is_always_lock_free, "shared between processes");

@@ -9,7 +9,7 @@
 // summary.
 #pragma once
 
-#include "anonymous_mapping.hpp"
+#include "echo/anonymous_mapping.hpp"
 
 #include <array>
 #include <chrono>
@@ -65,7 +65,7 @@ private:
 
     static constexpr std::uint32_t wake_none = 0, wake_wanted = 1, wake_sent = 2;
 
-    anonymous_mapping memory_;
+    echo::anonymous_mapping memory_;
     counters* shared_;
     std::array<std::uint64_t, session_end_kinds> summarized_{}; // the parent's: already reported
     std::optional<clock::time_point> due_;

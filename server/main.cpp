@@ -3,13 +3,13 @@
 #include "listeners.hpp"
 #include "monitor.hpp"
 #include "options.hpp"
+#include "signal_policy.hpp"
 #include "supervisor.hpp"
 
 #include "echo/error.hpp"
 #include "echo/exit_status.hpp"
 #include "echo/io.hpp"
 #include "echo/log.hpp"
-#include "echo/signals.hpp"
 #include "echo/version.hpp"
 
 #include <iostream>
@@ -32,8 +32,7 @@ int main(int argc, char* argv[])
         }
         auto cfg = echod::load_config(cli);
         echo::logging::set_threshold(cfg.log_level);
-        // A client that vanishes mid-write is an EPIPE for its child, not a death.
-        echo::ignore_sigpipe();
+        echod::set_process_wide_signals();
         // Last thing before the first fork: nothing above may have started a thread.
         echod::require_single_threaded();
         // Under systemd: a monitor that holds libsystemd, and an acceptor

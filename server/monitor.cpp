@@ -3,15 +3,14 @@
 #include "control_channel.hpp"
 #include "listeners.hpp"
 #include "notifier.hpp"
+#include "signal_policy.hpp"
 #include "supervisor.hpp"
 
 #include "echo/error.hpp"
 #include "echo/exit_status.hpp"
 #include "echo/log.hpp"
-#include "echo/signals.hpp"
 
 #include <sys/epoll.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,7 +39,7 @@ int run_acceptor(config cfg, const command_line& cli, echo::unique_fd channel, p
 {
     // The monitor gone, the acceptor drains as on SIGTERM: nobody would
     // tell systemd about it any more.
-    if (::prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || ::getppid() != monitor)
+    if (!end_with_monitor(monitor))
         return echo::exit_status::failure;
     auto start = receive_start(channel.get());
     if (!start)
@@ -63,7 +62,7 @@ int exit_status_of(pid_t acceptor, int status)
 
 int run_monitor(const config& cfg, pid_t acceptor, echo::unique_fd channel)
 {
-    echo::signal_events signals({SIGCHLD, SIGTERM, SIGINT, SIGHUP});
+    auto signals = monitor_signals();
     acceptor_start start;
     try {
         start.listeners = open_listeners(cfg, start.socket_activated);

@@ -5,10 +5,10 @@
 // child's entry cost three of them per connection (perf record -e page-faults,
 // parent only). Pages marked MADV_WIPEONFORK are not shared with a child at
 // all (it sees zeros there instead), so fork() leaves them writable. Each
-// allocation is an anonymous_mapping (sharing::parent_only).
+// allocation is an echo::anonymous_mapping (sharing::parent_only).
 #pragma once
 
-#include "anonymous_mapping.hpp"
+#include "echo/anonymous_mapping.hpp"
 
 #include <unistd.h>
 
@@ -32,14 +32,14 @@ public:
     [[nodiscard]] T* allocate(std::size_t n)
     {
         try {
-            anonymous_mapping pages(rounded(n), sharing::parent_only, "parent's table");
+            echo::anonymous_mapping pages(rounded(n), echo::sharing::parent_only, "parent's table");
             return static_cast<T*>(pages.release());
         } catch (const std::system_error&) {
             throw std::bad_alloc(); // what a container expects of its allocator
         }
     }
 
-    void deallocate(T* p, std::size_t n) noexcept { (void)anonymous_mapping::adopt(p, rounded(n)); }
+    void deallocate(T* p, std::size_t n) noexcept { (void)echo::anonymous_mapping::adopt(p, rounded(n)); }
 
     template <typename U>
     friend bool operator==(const parent_only_allocator&, const parent_only_allocator<U>&) noexcept

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <utility>
 
 namespace echod {
 namespace {
@@ -27,18 +28,14 @@ void make_pipe(echo::unique_fd& read_end, echo::unique_fd& write_end, int flags)
 } // namespace
 
 prefork_pool::prefork_pool(unsigned spare, unsigned connections_per_child, std::vector<int> listeners,
-                           const sigset_t& unblocked_mask)
+                           const parent_signals& signals)
     : spare_(spare),
       connections_per_child_(connections_per_child),
       sources_(max_slots),
       board_(max_slots, spare, 2 * spare),
       listeners_(std::move(listeners)),
-      working_mask_(unblocked_mask),
-      waiting_mask_(unblocked_mask)
+      signals_(signals)
 {
-    // Worked out once here, not in every worker.
-    sigaddset(&working_mask_, SIGUSR1);
-    sigdelset(&waiting_mask_, SIGUSR1);
     // Non-blocking both ways: the parent drains it from its event loop, and a
     // worker must never wait on a full pipe (one byte pending wakes enough).
     make_pipe(wake_read_, wake_write_, O_NONBLOCK);
@@ -74,8 +71,8 @@ worker_setup prefork_pool::prepare(const session_options& session)
     worker_setup setup;
     setup.listeners = listeners_;
     setup.keep_descriptors = worker_keeps_;
-    setup.working_mask = working_mask_;
-    setup.waiting_mask = waiting_mask_;
+    setup.working_mask = &signals_.worker_working_mask();
+    setup.waiting_mask = &signals_.worker_waiting_mask();
     setup.stop_fd = stop_read_.get();
     setup.wake_fd = wake_write_.get();
     setup.sources = &sources_;
@@ -144,16 +141,20 @@ void prefork_pool::retire_excess() noexcept
     });
 }
 
-bool prefork_pool::forget(pid_t pid)
+std::uint64_t prefork_pool::new_refusals(worker& w, bool dead) noexcept
 {
-    const worker* found = workers_.find(pid);
-    if (!found)
-        return false;
-    board_.close(found->slot);
-    sources_.release(found->slot);
-    free_slots_.push_back(found->slot);
+    const auto count = board_.refusals(w.slot, w.last_refused, dead);
+    if (!count || *count == w.refusals_seen)
+        return 0; // none, or a record half written: read at the next wake
+    return *count - std::exchange(w.refusals_seen, *count);
+}
+
+void prefork_pool::forget(pid_t pid, const worker& w)
+{
+    board_.close(w.slot);
+    sources_.release(w.slot);
+    free_slots_.push_back(w.slot);
     workers_.erase(pid);
-    return true;
 }
 
 } // namespace echod

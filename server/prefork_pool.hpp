@@ -5,11 +5,11 @@
 #include "flat_table.hpp"
 #include "prefork_worker.hpp"
 #include "scoreboard.hpp"
+#include "signal_policy.hpp"
 #include "source_table.hpp"
 
 #include "echo/unique_fd.hpp"
 
-#include <signal.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -21,10 +21,10 @@ namespace echod {
 
 class prefork_pool {
 public:
-    // `listeners`: the sockets every worker accepts on; `unblocked_mask`: the
-    // signal mask from before the parent blocked its signalfd's signals.
+    // `listeners`: the sockets every worker accepts on; `signals`: the
+    // parent's, which say the workers' masks.
     prefork_pool(unsigned spare, unsigned connections_per_child, std::vector<int> listeners,
-                 const sigset_t& unblocked_mask);
+                 const parent_signals& signals);
 
     // Read end of the pipe workers wake the parent through, for its epoll.
     [[nodiscard]] int wake_fd() const noexcept { return wake_read_.get(); }
@@ -46,14 +46,35 @@ public:
     // steady use: forking below `spare` and retiring at that same bound
     // would cost every client a fork and an exit, as if there were no pool.
     void retire_excess() noexcept;
-    // Forgets a reaped worker; false if `pid` was not one.
-    bool forget(pid_t pid);
+    // Calls `refused(peer, count)` for each worker that has refused
+    // connections (--max-per-source) since the last call: `count` of them,
+    // the last from `peer`.
+    template <typename F>
+    void take_refusals(F refused)
+    {
+        workers_.for_each([&](pid_t, worker& w) {
+            if (const auto n = new_refusals(w, false))
+                refused(w.last_refused, n);
+        });
+    }
+    // Forgets a reaped worker, after passing its last refusals to
+    // `refused` as take_refusals() does; false if `pid` was not one.
+    template <typename F>
+    bool forget(pid_t pid, F refused)
+    {
+        worker* found = workers_.find(pid);
+        if (!found)
+            return false;
+        if (const auto n = new_refusals(*found, true))
+            refused(found->last_refused, n);
+        forget(pid, *found);
+        return true;
+    }
     // Tells every worker to stop accepting: idle ones exit, busy ones finish
     // their connection first.
     void stop_accepting() noexcept { stop_write_.reset(); }
 
     [[nodiscard]] std::size_t workers() const noexcept { return workers_.size(); }
-    [[nodiscard]] std::uint64_t refused() const noexcept { return board_.connections_refused(); }
     [[nodiscard]] std::size_t busy() const noexcept;
     // Idle workers not asked to retire.
     [[nodiscard]] std::size_t idle() const noexcept;
@@ -68,7 +89,11 @@ private:
     struct worker {
         unsigned slot;
         bool retiring = false; // asked to exit; leaves after its connection if busy
+        std::uint64_t refusals_seen = 0;
+        peer_address last_refused{};
     };
+    [[nodiscard]] std::uint64_t new_refusals(worker& w, bool dead) noexcept;
+    void forget(pid_t pid, const worker& w);
 
     unsigned spare_;
     unsigned connections_per_child_;
@@ -78,8 +103,7 @@ private:
     scoreboard board_;
     std::vector<int> listeners_;
     std::vector<int> worker_keeps_; // listeners + the worker's pipe ends, sorted
-    sigset_t working_mask_; // a worker's mask: SIGUSR1 blocked, all else as before
-    sigset_t waiting_mask_; // in epoll_pwait(): SIGUSR1 let through
+    const parent_signals& signals_;
     flat_table<pid_t, worker, std::hash<pid_t>> workers_; // see flat_table.hpp
     std::vector<unsigned> free_slots_;
     unsigned next_slot_ = 0;

@@ -8,7 +8,6 @@
 #include "echo/child_path.hpp"
 #include "echo/io.hpp"
 #include "echo/log.hpp"
-#include "echo/signals.hpp"
 #include "echo/unique_fd.hpp"
 
 #include <sys/epoll.h>
@@ -30,7 +29,6 @@ constexpr std::uint64_t stop_token = ~0ULL;
 // Set by SIGUSR1: the parent has more idle workers than it wants.
 volatile std::sig_atomic_t retire_requested = 0;
 
-void request_retirement(int) { retire_requested = 1; }
 
 // One byte: the parent reads the scoreboard, not the pipe. A full pipe
 // (EAGAIN) already holds a wake-up, so the byte is not needed then.
@@ -50,20 +48,13 @@ void pause_briefly() noexcept
 
 } // namespace
 
-void install_worker_signal_actions() noexcept
-{
-    echo::interrupt_on(SIGUSR1, request_retirement);
-}
+void worker_retire_handler(int) noexcept { retire_requested = 1; }
 
 ECHO_CHILD_PATH void run_worker(const worker_setup& setup)
 {
     close_all_except(setup.keep_descriptors);
-    // SIGUSR1 (retire) stays blocked except inside epoll_pwait(), which
-    // unblocks it atomically: a request that arrives after the check below
-    // is delivered there and interrupts the wait, instead of being lost
-    // just before the worker goes to sleep. One call replaces the mask the
-    // parent blocked its signalfd's signals with.
-    ::pthread_sigmask(SIG_SETMASK, &setup.working_mask, nullptr);
+    // SIGUSR1 (retire) is let through only inside epoll_pwait(): see signal_policy.hpp.
+    ::pthread_sigmask(SIG_SETMASK, setup.working_mask, nullptr);
 
     echo::unique_fd epoll(::epoll_create1(EPOLL_CLOEXEC));
     if (!epoll) {
@@ -82,13 +73,13 @@ ECHO_CHILD_PATH void run_worker(const worker_setup& setup)
     stop.data.u64 = stop_token;
     ::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, setup.stop_fd, &stop);
 
-    log_throttle refusals, accept_failures;
+    log_throttle accept_failures;
     unsigned served = 0;
     for (;;) {
         if (retire_requested)
             ::_exit(0);
         epoll_event events[8];
-        const int n = ::epoll_pwait(epoll.get(), events, 8, -1, &setup.waiting_mask);
+        const int n = ::epoll_pwait(epoll.get(), events, 8, -1, setup.waiting_mask);
         if (session_stop_requested())
             ::_exit(0);
         if (n < 0)
@@ -115,14 +106,13 @@ ECHO_CHILD_PATH void run_worker(const worker_setup& setup)
             const auto* address = reinterpret_cast<const sockaddr*>(&peer);
             const peer_address who(address, length);
             if (!setup.sources->claim(setup.slot, source_of(address))) {
-                refusals.log(log_level::warning, "refused connection from ", who.to_string(),
-                             ": its source already has ", setup.sources->limit(), " connections (max-per-source)");
                 connection.reset();
-                setup.board->count_refusal();
-                if (setup.board->to_idle(setup.slot))
-                    wake_parent(setup.wake_fd);
+                setup.board->record_refusal(setup.slot, who);
+                (void)setup.board->to_idle(setup.slot);
+                wake_parent(setup.wake_fd); // the parent logs and counts every refusal
                 continue;
             }
+            setup.board->count_begun();
             serve_connection(connection.get(), who, setup.session);
             // Its line went into a summary: the parent must not sleep on it.
             if (setup.session.log && setup.session.log->take_wake_request())

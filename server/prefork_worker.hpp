@@ -19,10 +19,10 @@ namespace echod {
 struct worker_setup {
     std::span<const int> listeners;
     std::span<const int> keep_descriptors; // sorted: everything else is closed
-    sigset_t working_mask{};               // SIGUSR1 blocked: see run_worker
-    sigset_t waiting_mask{};               // SIGUSR1 let through, inside epoll_pwait()
-    int stop_fd = -1;   // read end of the parent's stop pipe: hangup = stop accepting
-    int wake_fd = -1;   // write end (non-blocking) of the parent's wake pipe
+    const sigset_t* working_mask = nullptr; // SIGUSR1 blocked: see signal_policy.hpp
+    const sigset_t* waiting_mask = nullptr; // SIGUSR1 let through, inside epoll_pwait()
+    int stop_fd = -1; // read end of the parent's stop pipe: hangup = stop accepting
+    int wake_fd = -1; // write end (non-blocking) of the parent's wake pipe
     source_table* sources = nullptr;
     scoreboard* board = nullptr;
     unsigned slot = 0;
@@ -30,12 +30,9 @@ struct worker_setup {
     session_options session;
 };
 
-// Sets, in the parent, the action its workers inherit for SIGUSR1: the
-// parent asks an idle worker to exit (the pool has too many spares). The
-// parent keeps SIGUSR1 blocked, so the handler never runs there. Call it
-// after install_session_signal_actions(), like which it spares each worker
-// a sigaction() and its page faults.
-void install_worker_signal_actions() noexcept;
+// The SIGUSR1 handler workers inherit (signal_policy.hpp): the parent asks
+// an idle worker to exit, as the pool has too many spares.
+void worker_retire_handler(int) noexcept;
 
 // Runs in the forked worker: closes what it must not hold, sets its signal
 // mask, accepts and serves; never returns.

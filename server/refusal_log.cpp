@@ -34,21 +34,22 @@ long long seconds_since(refusal_log::clock::time_point then, refusal_log::clock:
 
 } // namespace
 
-void refusal_log::refused(const child_info& who, unsigned limit, clock::time_point now)
+void refusal_log::refused(const child_info& who, unsigned limit, clock::time_point now, unsigned long count)
 {
-    ++total_;
+    total_ += count;
     const auto found = std::find_if(open_.begin(), open_.end(),
                                     [&](const tally& t) { return t.source == who.source; });
     if (found != open_.end()) {
-        ++found->count;
+        found->count += count;
         return;
     }
     if (open_.size() >= sources_tracked) {
-        if (others_.count++ == 0)
+        if (others_.count == 0)
             others_.opened = now;
+        others_.count += count;
         return;
     }
-    open_.push_back(tally{who.source, now, 1});
+    open_.push_back(tally{who.source, now, count});
     echo::log(echo::log_level::warning, "refused connection from ", who.peer.to_string(), ": its source already has ",
               limit, " connections (max-per-source)");
 }

@@ -26,8 +26,9 @@ public:
 
     refusal_log() { open_.reserve(sources_tracked); }
 
-    // Counts a refusal; logs it if it is its source's first in a window.
-    void refused(const child_info& who, unsigned limit, clock::time_point now);
+    // Counts `count` refusals of `who`'s source (the last of them `who`);
+    // logs the first of them if it is its source's first in a window.
+    void refused(const child_info& who, unsigned limit, clock::time_point now, unsigned long count = 1);
     // Logs the count of every window that has ended, or of all of them (at
     // shutdown, so that no refusal goes uncounted).
     void flush_ended(clock::time_point now, unsigned limit, bool every_window = false);

@@ -6,7 +6,6 @@
 #include "echo/address.hpp"
 #include "echo/child_path.hpp"
 #include "echo/log.hpp"
-#include "echo/signals.hpp"
 
 #include <sys/socket.h>
 
@@ -20,20 +19,6 @@ namespace {
 
 // The only state the SIGTERM/SIGINT handler touches: see echo_loop.hpp.
 session_signal_state& state = session_signal_state_page();
-
-// Setting the flag alone would leave a race: a signal that lands after the
-// echo loop looked at the flag and before it blocks in read() interrupts
-// nothing, and the child would sleep on until the parent's SIGKILL. Shutting
-// the socket down (async-signal-safe) makes that read, and any send, return
-// at once; the loop then finds the flag set.
-void request_stop(int)
-{
-    const int saved = errno;
-    state.stop_requested = 1;
-    if (const int fd = state.serving_fd_plus_one - 1; fd >= 0)
-        ::shutdown(fd, SHUT_RDWR);
-    errno = saved;
-}
 
 ECHO_CHILD_PATH session_end classify(const echo_outcome& o) noexcept
 {
@@ -85,11 +70,18 @@ ECHO_CHILD_PATH std::chrono::nanoseconds monotonic_now() noexcept
 
 ECHO_CHILD_PATH bool session_stop_requested() noexcept { return state.stop_requested != 0; }
 
-void install_session_signal_actions() noexcept
+// Setting the flag alone would leave a race: a signal that lands after the
+// echo loop looked at the flag and before it blocks in read() interrupts
+// nothing, and the child would sleep on until the parent's SIGKILL. Shutting
+// the socket down (async-signal-safe) makes that read, and any send, return
+// at once; the loop then finds the flag set.
+void session_stop_handler(int) noexcept
 {
-    echo::interrupt_on(SIGTERM, request_stop);
-    echo::interrupt_on(SIGINT, request_stop);
-    echo::default_action(SIGHUP);
+    const int saved = errno;
+    state.stop_requested = 1;
+    if (const int fd = state.serving_fd_plus_one - 1; fd >= 0)
+        ::shutdown(fd, SHUT_RDWR);
+    errno = saved;
 }
 
 ECHO_CHILD_PATH int serve_connection(int fd, const peer_address& peer, const session_options& options)

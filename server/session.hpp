@@ -14,13 +14,9 @@ struct session_options {
     connection_log* log = nullptr;        // shared with the parent; null: no per-connection line
 };
 
-// Sets, in the parent, the signal actions its session children inherit:
-// SIGTERM/SIGINT end a session cleanly, SIGHUP is the parent's business. The
-// parent keeps these signals blocked (it reads them from a signalfd), so the
-// handlers never run there; a new child only has to unblock them, which
-// spares it three sigaction() calls and the page faults that come with them
-// on every connection.
-void install_session_signal_actions() noexcept;
+// The SIGTERM/SIGINT handler session children and prefork workers inherit
+// (signal_policy.hpp): ends the session cleanly.
+void session_stop_handler(int) noexcept;
 
 // True once SIGTERM or SIGINT arrived in this session process.
 [[nodiscard]] bool session_stop_requested() noexcept;

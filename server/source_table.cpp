@@ -21,7 +21,7 @@ source_table::source_table(unsigned capacity)
     : capacity_(capacity),
       // Shared, so workers see each other's slots; pages are touched only as
       // slots are used.
-      memory_(sizeof(header) + sizeof(entry) * capacity, sharing::with_children, "source table"),
+      memory_(sizeof(header) + sizeof(entry) * capacity, echo::sharing::with_children, "source table"),
       header_(memory_.at<header>()),
       entries_(memory_.at<entry>(sizeof(header)))
 {

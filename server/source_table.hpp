@@ -4,8 +4,9 @@
 // parent. The parent clears the slot of a worker that dies.
 #pragma once
 
-#include "anonymous_mapping.hpp"
 #include "source_key.hpp"
+
+#include "echo/anonymous_mapping.hpp"
 
 #include <atomic>
 #include <cstddef>
@@ -51,7 +52,7 @@ private:
     };
 
     unsigned capacity_;
-    anonymous_mapping memory_;
+    echo::anonymous_mapping memory_;
     header* header_ = nullptr;
     entry* entries_ = nullptr;
 };

@@ -172,6 +172,34 @@ TEST(Prefork, PerSourceLimitAcrossWorkers)
     EXPECT_EQ(echod.stop(), 0);
 }
 
+TEST(Prefork, RefusalsAreCountedInTheParentsLog)
+{
+    // As in fork-per-connection mode (refusal_log.hpp): the first refusal
+    // from a source is logged at once with the client's address, the rest
+    // of its window as one count, written by the parent, which also tells
+    // the windows still open when it stops. A worker's own throttled line
+    // would drop refusals without saying how many.
+    test::echod_instance echod({"--prefork", "3", "--max-per-source", "1", "--shutdown-timeout", "0"});
+    auto held = test::connect_tcp("127.0.0.1", echod.port());
+    test::send_all(held.get(), "h");
+    ASSERT_EQ(test::read_exactly(held.get(), 1), "h");
+    constexpr int over = 5;
+    for (int i = 0; i < over; ++i) {
+        auto refused = test::connect_tcp("127.0.0.1", echod.port());
+        EXPECT_TRUE(test::peer_closes(refused.get(), 5s)) << "connection " << i << " over the limit was served";
+    }
+    const std::string parent = "echod[" + std::to_string(echod.pid()) + "]";
+    EXPECT_TRUE(echod.log_contains(parent + ": warning: refused connection from 127.0.0.1:")) << echod.log();
+    held.reset();
+    EXPECT_EQ(echod.stop(), 0);
+    const auto log = echod.log();
+    EXPECT_NE(log.find(parent + ": warning: refused " + std::to_string(over) +
+                       " connections from 127.0.0.1 in the last "),
+              std::string::npos)
+        << log;
+    EXPECT_EQ(log.find("more like this suppressed"), std::string::npos) << log;
+}
+
 TEST(Prefork, ReloadedPerSourceLimitReachesRunningWorkers)
 {
     test::echod_setup setup;

@@ -10,12 +10,36 @@
 #include <signal.h>
 #include <sys/socket.h>
 
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace {
 
 using namespace std::chrono_literals;
 
-using Readiness = test::notified_echod;
+class Readiness : public test::notified_echod {
+protected:
+    // With --max-per-source 1 (and `mode`): one connection held, two more
+    // refused; STATUS= must say so.
+    void status_counts_refusals(std::vector<std::string> mode)
+    {
+        test::echod_setup setup;
+        setup.args = std::move(mode);
+        setup.args.insert(setup.args.end(), {"--max-per-source", "1"});
+        ASSERT_TRUE(start(setup));
+
+        auto held = test::connect_tcp("127.0.0.1", echod->port());
+        test::send_all(held.get(), "x");
+        ASSERT_EQ(test::read_exactly(held.get(), 1), "x");
+        for (int i = 0; i < 2; ++i) {
+            const auto over = test::connect_tcp("127.0.0.1", echod->port());
+            EXPECT_TRUE(test::peer_closes(over.get(), 10s));
+        }
+        EXPECT_TRUE(systemd.wait_for("STATUS=Serving 1 connection, 1 served, 2 refused, "))
+            << "status never showed 1 served and 2 refused; log:\n" << echod->log();
+    }
+};
 
 // The port in "... listening on 127.0.0.1:PORT" of a STATUS= value.
 unsigned status_port(const std::string& message)
@@ -68,21 +92,13 @@ TEST_F(Readiness, StatusFollowsConnections)
         << "status never went back to 0 open connections";
 }
 
-TEST_F(Readiness, StatusCountsRefusals)
-{
-    test::echod_setup setup;
-    setup.args = {"--max-per-source", "1"};
-    ASSERT_TRUE(start(setup));
+TEST_F(Readiness, StatusCountsRefusals) { status_counts_refusals({}); }
 
-    auto held = test::connect_tcp("127.0.0.1", echod->port());
-    test::send_all(held.get(), "x");
-    ASSERT_EQ(test::read_exactly(held.get(), 1), "x");
-    for (int i = 0; i < 2; ++i) {
-        const auto over = test::connect_tcp("127.0.0.1", echod->port());
-        EXPECT_TRUE(test::peer_closes(over.get(), 10s));
-    }
-    EXPECT_TRUE(systemd.wait_for("STATUS=Serving 1 connection, 1 served, 2 refused"))
-        << "status never showed the 2 refusals; log:\n" << echod->log();
+TEST_F(Readiness, StatusCountsPreforkRefusals)
+{
+    // Workers refuse by themselves; the parent counts their refusals, and
+    // a refused connection is not one served.
+    status_counts_refusals({"--prefork", "2"});
 }
 
 TEST_F(Readiness, StoppingOnSigterm)

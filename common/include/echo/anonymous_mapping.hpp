@@ -1,7 +1,9 @@
-// The one owner of echod's anonymous memory mappings: memory that the parent
-// and every child it forks share (the prefork scoreboard, the per-source
-// table, the connection log's counters), and memory for the parent's own
-// books that fork() leaves out of its children (parent_only_allocator).
+// The one owner of anonymous memory mappings, in echod and echo-client:
+// memory that a process and every child it forks share (echod's prefork
+// scoreboard, per-source table and connection log counters; the client's
+// ledger), memory for echod's parent's own books that fork() leaves out of
+// its children (parent_only_allocator), and large private tables that cost
+// only what is written (the client's digests).
 #pragma once
 
 #include "echo/error.hpp"
@@ -12,31 +14,35 @@
 #include <string>
 #include <utility>
 
-namespace echod {
-
-enum class sharing {
-    // MAP_SHARED: what one process writes, all see. MAP_NORESERVE: pages are
-    // allocated as they are first written, so a table sized for the worst
-    // case costs what is used; fork() copies no page-table entries for it.
-    with_children,
-    // MAP_PRIVATE + MADV_WIPEONFORK: fork() leaves the parent's pages
-    // writable instead of write-protecting them, so the parent's next write
-    // is not a page fault and a copy (children see zeros there, and never
-    // look). Best effort: a kernel before 4.14 ignores the advice, which is
-    // only slower.
-    parent_only,
-};
+namespace echo {
 
 class anonymous_mapping {
 public:
+    enum class sharing {
+        // MAP_SHARED: what one process writes, all see. MAP_NORESERVE: pages are
+        // allocated as they are first written, so a table sized for the worst
+        // case costs what is used; fork() copies no page-table entries for it.
+        with_children,
+        // MAP_PRIVATE + MADV_WIPEONFORK: fork() leaves the parent's pages
+        // writable instead of write-protecting them, so the parent's next write
+        // is not a page fault and a copy (children see zeros there, and never
+        // look). Best effort: a kernel before 4.14 ignores the advice, which is
+        // only slower.
+        parent_only,
+        // MAP_PRIVATE + MAP_NORESERVE: this process's alone, pages allocated as
+        // they are first written.
+        this_process,
+    };
+
     // Zero-filled `bytes`. Throws std::system_error naming `what`.
-    anonymous_mapping(std::size_t bytes, sharing kind, const char* what) : bytes_(bytes)
+    anonymous_mapping(std::size_t bytes, sharing kind, const char* what = "anonymous memory") : bytes_(bytes)
     {
         const int flags = kind == sharing::with_children ? MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE
-                                                         : MAP_PRIVATE | MAP_ANONYMOUS;
+                          : kind == sharing::this_process ? MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE
+                                                          : MAP_PRIVATE | MAP_ANONYMOUS;
         memory_ = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, flags, -1, 0);
         if (memory_ == MAP_FAILED)
-            echo::throw_errno(std::string("mmap ") + what);
+            throw_errno(std::string("mmap ") + what);
         if (kind == sharing::parent_only)
             (void)::madvise(memory_, bytes, MADV_WIPEONFORK);
     }
@@ -59,7 +65,7 @@ public:
         return *this;
     }
 
-    [[nodiscard]] void* get() const noexcept { return memory_; }
+    [[nodiscard]] void* data() const noexcept { return memory_; }
     [[nodiscard]] std::size_t size() const noexcept { return bytes_; }
     // The object of type T at byte `offset` (zero bytes must be a valid T).
     template <typename T>
@@ -78,4 +84,6 @@ private:
     void* memory_;
 };
 
-} // namespace echod
+using sharing = anonymous_mapping::sharing;
+
+} // namespace echo
