@@ -56,7 +56,8 @@ supervisor::supervisor(config cfg, std::vector<listener> listeners, const comman
       signals_({SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1}),
       epoll_(::epoll_create1(EPOLL_CLOEXEC)),
       notify_(std::move(notify)),
-      connection_log_(cfg_.connection_log_rate)
+      connection_log_(cfg_.connection_log_rate),
+      udp_(udp::take_datagram_sockets(listeners_), cfg_.udp, signals_.previous_mask())
 {
     if (!epoll_)
         echo::throw_errno("epoll_create1");
@@ -86,6 +87,7 @@ int supervisor::run()
 {
     update_accepting();
     fill_pool();
+    udp_.start();
     log(log_level::notice, "echod ", echo::version, " listening on ", describe(listeners_),
         socket_activated_ ? " (sockets from systemd)" : "");
     notify_.ready(status_line());
@@ -94,7 +96,7 @@ int supervisor::run()
         next_watchdog_ = clock::now();
 
     epoll_event events[32];
-    while (phase_ == phase::serving || live_children() > 0) {
+    while (phase_ == phase::serving || live_children() > 0 || udp_.live() > 0) {
         const int n = ::epoll_wait(epoll_.get(), events, 32, wait_timeout_ms(clock::now()));
         if (n < 0 && errno != EINTR)
             echo::throw_errno("epoll_wait");
@@ -281,6 +283,8 @@ void supervisor::reap_children()
             break; // ECHILD: none left
         }
         mark_status_changed();
+        if (udp_.on_reaped(pid, status))
+            continue;
         const bool expected_kill = phase_ != phase::serving && WIFSIGNALED(status) &&
                                    (WTERMSIG(status) == SIGTERM || WTERMSIG(status) == SIGKILL);
         child_info info;
@@ -310,6 +314,10 @@ void supervisor::reload()
         if (!socket_activated_ && (next.listen != cfg_.listen || next.backlog != cfg_.backlog))
             log(log_level::warning, "listen addresses and backlog change only on restart; still listening on ",
                 describe(listeners_));
+        if (!socket_activated_ && next.listen_udp != cfg_.listen_udp)
+            log(log_level::warning, "listen-udp addresses change only on restart");
+        if (next.udp != cfg_.udp)
+            log(log_level::warning, "udp-* rate limits change only on restart");
         if (next.prefork != cfg_.prefork || next.connections_per_child != cfg_.connections_per_child)
             log(log_level::warning, "prefork settings change only on restart");
         echo::logging::set_threshold(next.log_level);
@@ -344,6 +352,7 @@ void supervisor::begin_shutdown(int signo)
     phase_ = phase::draining;
     // New clients are refused at once; closing also removes them from epoll.
     stop_listening(listeners_);
+    udp_.signal_all(SIGTERM);
     waiting_.clear();
     accepting_ = false;
     if (pool_)
@@ -360,7 +369,7 @@ void supervisor::begin_shutdown(int signo)
 
 void supervisor::escalate()
 {
-    if (live_children() == 0)
+    if (live_children() == 0 && udp_.live() == 0)
         return;
     const int signo = phase_ == phase::draining ? SIGTERM : SIGKILL;
     phase_ = phase_ == phase::draining ? phase::terminating : phase::killing;
@@ -371,6 +380,7 @@ void supervisor::escalate()
     children_.for_each_pid(end);
     if (pool_)
         pool_->for_each_pid(end);
+    udp_.signal_all(signo);
 }
 
 void supervisor::fill_pool()
@@ -450,6 +460,7 @@ void supervisor::update_accepting()
 void supervisor::on_timers(clock::time_point now)
 {
     serve_waiting();
+    udp_.on_timers(now);
     refusals_.flush_ended(now, cfg_.limits.max_per_source);
     if (!accepting_ && phase_ == phase::serving && now >= backoff_until_) {
         update_accepting();
@@ -488,6 +499,7 @@ int supervisor::wait_timeout_ms(clock::time_point now) const
     next = std::min(next, waiting_.next_deadline());
     next = std::min(next, refusals_.next_due());
     next = std::min(next, notify_.retry_at());
+    next = std::min(next, udp_.next_deadline());
     if (next == clock::time_point::max())
         return -1;
     const auto ms = std::chrono::ceil<std::chrono::milliseconds>(next - now).count();
@@ -511,7 +523,9 @@ std::string supervisor::status_line() const
         line += ", " + plural(pool_->idle(), "idle worker");
     if (live_children() >= cfg_.limits.max_connections && (!pool_ || pool_->idle() == 0))
         line += ", at max-connections";
-    return line + ", listening on " + describe(listeners_);
+    line += ", listening on " + describe(listeners_);
+    udp_.append_status(line);
+    return line;
 }
 
 } // namespace echod

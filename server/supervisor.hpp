@@ -12,6 +12,7 @@
 #include "options.hpp"
 #include "prefork_pool.hpp"
 #include "refusal_log.hpp"
+#include "udp/udp_service.hpp"
 #include "waiting_room.hpp"
 
 #include "echo/signals.hpp"
@@ -93,6 +94,7 @@ private:
     log_throttle fork_failures_;
     refusal_log refusals_;
     log_throttle at_limit_;
+    udp::udp_service udp_; // --listen-udp: the one UDP child (udp/udp_service.hpp)
 };
 
 } // namespace echod
