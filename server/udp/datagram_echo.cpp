@@ -66,14 +66,25 @@ struct served_socket {
 std::vector<in6_addr> broadcast_addresses()
 {
     std::vector<in6_addr> out;
+    std::vector<in6_addr> local;
     ifaddrs* list = nullptr;
     if (::getifaddrs(&list) != 0)
         return out;
-    for (const ifaddrs* i = list; i; i = i->ifa_next)
-        if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET && (i->ifa_flags & IFF_BROADCAST) &&
-            i->ifa_broadaddr && i->ifa_broadaddr->sa_family == AF_INET)
+    for (const ifaddrs* i = list; i; i = i->ifa_next) {
+        if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET)
+            continue;
+        local.push_back(as_ipv6(i->ifa_addr));
+        if ((i->ifa_flags & IFF_BROADCAST) && i->ifa_broadaddr && i->ifa_broadaddr->sa_family == AF_INET &&
+            reinterpret_cast<const sockaddr_in*>(i->ifa_broadaddr)->sin_addr.s_addr != INADDR_ANY)
             out.push_back(as_ipv6(i->ifa_broadaddr));
+    }
     ::freeifaddrs(list);
+    // An address added without a broadcast address ("ip address add
+    // 192.0.2.1/24") comes back from glibc with its own address there.
+    std::erase_if(out, [&local](const in6_addr& b) {
+        return std::any_of(local.begin(), local.end(),
+                           [&b](const in6_addr& l) { return std::memcmp(&l, &b, sizeof b) == 0; });
+    });
     return out;
 }
 
