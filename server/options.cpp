@@ -32,7 +32,7 @@ po::options_description describe_options()
         ("listen,l", po::value<std::vector<std::string>>()->value_name("ADDR"),
          "listen on ADDR: HOST:PORT, [V6]:PORT or :PORT; repeatable (default [::]:7, IPv4 and IPv6)")
         ("listen-udp", po::value<std::vector<std::string>>()->value_name("ADDR"),
-         "also serve UDP echo on ADDR (same forms as --listen); repeatable (default none: UDP is off)")
+         "also serve UDP echo on ADDR (same forms as --listen); repeatable (default none, UDP off)")
         ("udp-rate-per-source", po::value<std::string>()->value_name("N"),
          ("UDP datagrams a second echoed to one IPv4 address or IPv6 /64, 0 = no limit (default " +
           std::to_string(defaults.udp.rate_per_source) + ")").c_str())
