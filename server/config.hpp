@@ -1,6 +1,8 @@
 // echod's configuration: what the command line and /etc/echod.conf set.
 #pragma once
 
+#include "udp/udp_settings.hpp"
+
 #include "echo/log.hpp"
 
 #include <chrono>
@@ -21,6 +23,10 @@ struct limits {
 struct config {
     std::vector<std::string> listen{"[::]:7"};
     bool listen_given = false; // --listen was on the command line
+    // UDP echo (udp/): off unless an address is given, so an upgrade changes nothing.
+    std::vector<std::string> listen_udp;
+    bool listen_udp_given = false; // --listen-udp was on the command line
+    udp_settings udp;
     int backlog = 1024;
     echo::log_level log_level = echo::log_level::info;
     // Per-connection lines a second at most (0: no limit); see connection_log.hpp

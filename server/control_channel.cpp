@@ -31,11 +31,11 @@ void send_start(int channel, const acceptor_start& start)
     if (start.listeners.size() > max_fds)
         throw std::runtime_error("too many listening sockets to hand over (" +
                                  std::to_string(start.listeners.size()) + ", at most 253)");
-    // "ACTIVATED NOTIFY WATCHDOG_USEC\n" then "OURS NAME\n" per socket, in fd order.
+    // "ACTIVATED NOTIFY WATCHDOG_USEC\n" then "OURS DATAGRAM NAME\n" per socket, in fd order.
     std::string text = std::to_string(start.socket_activated) + " " + std::to_string(start.notify) + " " +
                        std::to_string(start.watchdog.count()) + "\n";
     for (const auto& l : start.listeners)
-        text += std::to_string(l.ours) + " " + l.name + "\n";
+        text += std::to_string(l.ours) + " " + std::to_string(l.datagram) + " " + l.name + "\n";
 
     std::vector<int> fds;
     for (const auto& l : start.listeners)
@@ -104,10 +104,12 @@ std::optional<acceptor_start> receive_start(int channel)
     for (auto& fd : fds) {
         listener l;
         int ours = 0;
-        in >> ours;
+        int datagram = 0;
+        in >> ours >> datagram;
         in.ignore(1);
         std::getline(in, l.name);
         l.ours = ours != 0;
+        l.datagram = datagram != 0;
         l.fd = std::move(fd);
         start.listeners.push_back(std::move(l));
     }

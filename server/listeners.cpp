@@ -1,9 +1,11 @@
 #include "listeners.hpp"
 #include "libsystemd.hpp"
+#include "udp/udp_socket.hpp"
 
 #include "echo/address.hpp"
 #include "echo/error.hpp"
 #include "echo/exit_status.hpp"
+#include "echo/log.hpp"
 #include "echo/protocol.hpp"
 #include "echo/socket.hpp"
 
@@ -28,16 +30,19 @@ std::vector<listener> take_from_systemd(const libsystemd& systemd, int count)
     for (int fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + count; ++fd) {
         echo::unique_fd owned(fd);
         const int r = systemd.is_socket_inet(fd, AF_UNSPEC, SOCK_STREAM, 1, 0);
-        if (r <= 0)
+        // A datagram socket (ListenDatagram=) is for UDP echo; unbound (port 0) it could serve nobody.
+        const bool datagram = r == 0 && systemd.is_socket_inet(fd, AF_UNSPEC, SOCK_DGRAM, -1, 0) > 0 &&
+                              echo::local_port_of(fd) != 0;
+        if (r <= 0 && !datagram)
             throw echo::fatal_error(status::config,
                                     "file descriptor " + std::to_string(fd) +
-                                        " passed by systemd is not a listening TCP socket" +
+                                        " passed by systemd is not a listening TCP socket or a bound UDP socket" +
                                         (r < 0 ? std::string(": ") + std::strerror(-r) : std::string()) +
-                                        " (check ListenStream= in the .socket unit)");
+                                        " (check ListenStream= and ListenDatagram= in the .socket units)");
         const int flags = ::fcntl(fd, F_GETFL);
         ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
         ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-        out.push_back({std::move(owned), echo::local_address_of(fd), false});
+        out.push_back({std::move(owned), echo::local_address_of(fd), false, datagram});
     }
     return out;
 }
@@ -57,6 +62,33 @@ echo::fatal_error explain(const echo::listen_error& e)
         return {status::no_host, std::string(e.what()) + " (no interface has that address)"};
     default:
         return {status::failure, e.what()};
+    }
+}
+
+// Binds every address each of `texts` resolves to with `bind`.
+template <typename Bind>
+void bind_each(std::vector<listener>& out, const std::vector<std::string>& texts, const std::string& option,
+               bool datagram, Bind bind)
+{
+    for (const auto& text : texts) {
+        std::vector<echo::socket_address> addresses;
+        try {
+            addresses = echo::resolve(echo::parse_endpoint(text, echo::protocol::default_port),
+                                      echo::resolve_for::listening);
+        } catch (const echo::address_error& e) {
+            throw echo::fatal_error(status::usage, option + e.what());
+        } catch (const echo::resolve_error& e) {
+            throw echo::fatal_error(status::no_host, option + text + ": " + e.what());
+        }
+        for (const auto& address : addresses) {
+            try {
+                echo::unique_fd fd = bind(address);
+                std::string name = echo::local_address_of(fd.get());
+                out.push_back({std::move(fd), std::move(name), true, datagram});
+            } catch (const echo::listen_error& e) {
+                throw explain(e);
+            }
+        }
     }
 }
 
@@ -83,31 +115,23 @@ std::vector<listener> open_listeners(const config& cfg, bool& socket_activated)
                 throw echo::fatal_error(status::usage,
                                         "--listen cannot be used when systemd passes the listening sockets "
                                         "(socket activation); set ListenStream= in echod.socket instead");
-            return take_from_systemd(*systemd, passed);
+            if (cfg.listen_udp_given)
+                throw echo::fatal_error(status::usage,
+                                        "--listen-udp cannot be used when systemd passes the listening sockets "
+                                        "(socket activation); enable echod-udp.socket instead");
+            auto passed_sockets = take_from_systemd(*systemd, passed);
+            if (!cfg.listen_udp.empty())
+                echo::log(echo::log_level::warning, "listen-udp in ", cfg.config_path,
+                          " is not used when systemd passes the sockets; UDP echo comes from ListenDatagram= "
+                          "sockets (echod-udp.socket)");
+            return passed_sockets;
         }
     }
 
     std::vector<listener> out;
-    for (const auto& text : cfg.listen) {
-        std::vector<echo::socket_address> addresses;
-        try {
-            addresses = echo::resolve(echo::parse_endpoint(text, echo::protocol::default_port),
-                                      echo::resolve_for::listening);
-        } catch (const echo::address_error& e) {
-            throw echo::fatal_error(status::usage, std::string("--listen ") + e.what());
-        } catch (const echo::resolve_error& e) {
-            throw echo::fatal_error(status::no_host, std::string("--listen ") + text + ": " + e.what());
-        }
-        for (const auto& address : addresses) {
-            try {
-                echo::unique_fd fd = echo::listen_on(address, cfg.backlog);
-                std::string name = echo::local_address_of(fd.get());
-                out.push_back({std::move(fd), std::move(name)});
-            } catch (const echo::listen_error& e) {
-                throw explain(e);
-            }
-        }
-    }
+    bind_each(out, cfg.listen, "--listen ", false,
+              [&cfg](const echo::socket_address& a) { return echo::listen_on(a, cfg.backlog); });
+    bind_each(out, cfg.listen_udp, "--listen-udp ", true, udp::bind_datagram_socket);
     return out;
 }
 

@@ -16,6 +16,7 @@ struct listener {
     echo::unique_fd fd; // non-blocking, close-on-exec
     std::string name;   // "[::]:7" as bound, for logs and status
     bool ours = true;   // bound by echod, not passed by systemd
+    bool datagram = false; // a UDP socket (--listen-udp, ListenDatagram=): served by udp/
 };
 
 // Sets what every accepted connection inherits from its listener, so that no
@@ -31,11 +32,13 @@ void set_connection_options(const std::vector<listener>& listeners, std::chrono:
 // stay listening: systemd queues clients there for the next activation.
 void stop_listening(std::vector<listener>& listeners) noexcept;
 
-// Takes the sockets systemd passed (LISTEN_FDS), or binds cfg.listen when
-// there are none. Throws echo::fatal_error with the exit status for the
-// cause: address in use, no permission for a low port, an address that is not
-// here, a passed socket that is not a listening TCP socket, or --listen given
-// together with passed sockets.
+// Takes the sockets systemd passed (LISTEN_FDS), or binds cfg.listen (TCP)
+// and cfg.listen_udp (UDP) when there are none. Passed sockets are told
+// apart by their type: listening TCP sockets, and bound UDP sockets for UDP
+// echo. Throws echo::fatal_error with the exit status for the cause: address
+// in use, no permission for a low port, an address that is not here, a
+// passed socket that is neither, or --listen or --listen-udp given together
+// with passed sockets.
 [[nodiscard]] std::vector<listener> open_listeners(const config& cfg, bool& socket_activated);
 
 [[nodiscard]] std::string describe(const std::vector<listener>& listeners);

@@ -31,6 +31,20 @@ po::options_description describe_options()
          "configuration file (default /etc/echod.conf; a missing default file is fine)")
         ("listen,l", po::value<std::vector<std::string>>()->value_name("ADDR"),
          "listen on ADDR: HOST:PORT, [V6]:PORT or :PORT; repeatable (default [::]:7, IPv4 and IPv6)")
+        ("listen-udp", po::value<std::vector<std::string>>()->value_name("ADDR"),
+         "also serve UDP echo on ADDR (same forms as --listen); repeatable (default none, UDP off)")
+        ("udp-rate-per-source", po::value<std::string>()->value_name("N"),
+         ("UDP datagrams a second echoed to one IPv4 address or IPv6 /64, 0 = no limit (default " +
+          std::to_string(defaults.udp.rate_per_source) + ")").c_str())
+        ("udp-bytes-per-source", po::value<std::string>()->value_name("N"),
+         ("UDP payload bytes a second echoed to one source, 0 = no limit (default " +
+          std::to_string(defaults.udp.bytes_per_source) + ")").c_str())
+        ("udp-rate-total", po::value<std::string>()->value_name("N"),
+         ("UDP datagrams a second echoed in all, 0 = no limit (default " +
+          std::to_string(defaults.udp.rate_total) + ")").c_str())
+        ("udp-bytes-total", po::value<std::string>()->value_name("N"),
+         ("UDP payload bytes a second echoed in all, 0 = no limit (default " +
+          std::to_string(defaults.udp.bytes_total) + ")").c_str())
         ("backlog", po::value<std::string>()->value_name("N"),
          ("listen queue length (default " + std::to_string(defaults.backlog) + ")").c_str())
         ("log-level", po::value<std::string>()->value_name("LEVEL"),
@@ -89,12 +103,20 @@ unsigned long parse_number(const std::string& text, unsigned long min, unsigned 
 // defined, for the command line and the file alike.
 void apply_value(config& cfg, const std::string& key, const std::string& value)
 {
-    if (key == "listen") {
+    if (key == "listen" || key == "listen-udp") {
         // A listen address always names its port, so a typo cannot quietly mean port 7.
         if (value.find(':') == std::string::npos)
             throw std::invalid_argument("expected HOST:PORT, [IPV6]:PORT or :PORT");
         (void)echo::parse_endpoint(value, echo::protocol::default_port);
-        cfg.listen.push_back(value);
+        (key == "listen" ? cfg.listen : cfg.listen_udp).push_back(value);
+    } else if (key == "udp-rate-per-source") {
+        cfg.udp.rate_per_source = static_cast<unsigned>(parse_number(value, 0, 100'000'000));
+    } else if (key == "udp-bytes-per-source") {
+        cfg.udp.bytes_per_source = parse_number(value, 0, 100'000'000'000);
+    } else if (key == "udp-rate-total") {
+        cfg.udp.rate_total = static_cast<unsigned>(parse_number(value, 0, 100'000'000));
+    } else if (key == "udp-bytes-total") {
+        cfg.udp.bytes_total = parse_number(value, 0, 100'000'000'000);
     } else if (key == "backlog") {
         cfg.backlog = static_cast<int>(parse_number(value, 1, 65535));
     } else if (key == "log-level") {
@@ -176,7 +198,7 @@ std::vector<file_entry> read_config_file(const std::string& path, bool must_exis
             throw echo::fatal_error(echo::exit_status::config, where() + "missing key before '='");
         if (command_line_only(key) || !known.find_nothrow(key, false))
             throw echo::fatal_error(echo::exit_status::config, where() + "unknown key '" + key + "'");
-        if (key != "listen") {
+        if (key != "listen" && key != "listen-udp") {
             const auto [it, fresh] = first_line.emplace(key, line);
             if (!fresh)
                 throw echo::fatal_error(echo::exit_status::config,
@@ -201,7 +223,8 @@ std::string help_text()
 {
     std::ostringstream out;
     out << "Usage: echod [OPTIONS]\n"
-           "A forking TCP echo server (RFC 862): every byte received is sent back.\n\n"
+           "A forking TCP echo server (RFC 862): every byte received is sent back.\n"
+           "With --listen-udp, also UDP echo: every datagram is sent back.\n\n"
         << option_table()
         << "\nSignals: SIGHUP reloads the configuration file, SIGTERM or SIGINT stop the server.\n"
            "See echod(8) and echod.conf(5).\n";
@@ -263,8 +286,12 @@ config load_config(const command_line& cli)
     }
     if (cfg.listen.empty())
         cfg.listen = config{}.listen;
-    cfg.listen_given = std::any_of(cli.parsed.options.begin(), cli.parsed.options.end(),
-                                   [](const po::option& o) { return o.string_key == "listen"; });
+    const auto on_command_line = [&cli](const char* key) {
+        return std::any_of(cli.parsed.options.begin(), cli.parsed.options.end(),
+                           [key](const po::option& o) { return o.string_key == key; });
+    };
+    cfg.listen_given = on_command_line("listen");
+    cfg.listen_udp_given = on_command_line("listen-udp");
     return cfg;
 }
 

@@ -20,6 +20,9 @@
 //   SIGUSR1 (retire: the pool has too many spares), which it keeps blocked
 //   except inside epoll_pwait(), so a request cannot land between its check
 //   and the wait.
+// - The UDP echo child (udp/) sets its own actions (SIGTERM/SIGINT end its
+//   loop, SIGHUP and SIGUSR1 ignored) and keeps the parent's mask except
+//   inside epoll_pwait(), for the same reason as a worker.
 #pragma once
 
 #include "echo/signals.hpp"
@@ -56,6 +59,9 @@ public:
     // epoll_pwait() (SIGUSR1 let through).
     [[nodiscard]] const sigset_t& worker_working_mask() const noexcept { return working_; }
     [[nodiscard]] const sigset_t& worker_waiting_mask() const noexcept { return waiting_; }
+    // The UDP child's mask while it waits in epoll_pwait(): nothing blocked
+    // that the parent did not block before.
+    [[nodiscard]] const sigset_t& udp_waiting_mask() const noexcept { return events_.previous_mask(); }
 
 private:
     echo::signal_events events_;

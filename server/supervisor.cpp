@@ -45,7 +45,9 @@ supervisor::supervisor(config cfg, std::vector<listener> listeners, const comman
       notify_(std::move(notify)),
       connection_log_(cfg_.connection_log_rate),
       sup_(cfg_, listeners_, signals_, epoll_.get(), connection_log_, [this] { reap_children(); },
-           notify_.enabled())
+           notify_.enabled()),
+      // Before the TCP options below: they would fail on a datagram socket.
+      udp_(udp::take_datagram_sockets(listeners_), cfg_.udp, signals_.udp_waiting_mask())
 {
     if (!epoll_)
         echo::throw_errno("epoll_create1");
@@ -60,11 +62,12 @@ supervisor::supervisor(config cfg, std::vector<listener> listeners, const comman
     else
         tcp_ = std::make_unique<fork_per_connection>(sup_);
     groups_.push_back(tcp_.get());
+    groups_.push_back(&udp_);
 }
 
 int supervisor::run()
 {
-    on_timers(clock::now()); // the first workers, the listeners watched
+    on_timers(clock::now()); // the first workers and the UDP child, the listeners watched
     log(log_level::notice, "echod ", echo::version, " listening on ", describe(listeners_),
         socket_activated_ ? " (sockets from systemd)" : "");
     notify_.ready(status_line());
@@ -141,6 +144,10 @@ void supervisor::reload()
         if (!socket_activated_ && (next.listen != cfg_.listen || next.backlog != cfg_.backlog))
             log(log_level::warning, "listen addresses and backlog change only on restart; still listening on ",
                 describe(listeners_));
+        if (!socket_activated_ && next.listen_udp != cfg_.listen_udp)
+            log(log_level::warning, "listen-udp addresses change only on restart");
+        if (next.udp != cfg_.udp)
+            log(log_level::warning, "udp-* rate limits change only on restart");
         if (next.prefork != cfg_.prefork || next.connections_per_child != cfg_.connections_per_child)
             log(log_level::warning, "prefork settings change only on restart");
         echo::logging::set_threshold(next.log_level);
@@ -264,9 +271,10 @@ std::string supervisor::status_line() const
         return "Shutting down, " + plural(open_connections(), "connection") + " open";
     std::string line = "Serving " + plural(open_connections(), "connection") + ", " + std::to_string(sup_.served) +
                        " served, " + std::to_string(sup_.refusals.total()) + " refused";
-    for (const auto* group : groups_)
-        group->append_status(line);
-    return line + ", listening on " + describe(listeners_);
+    tcp_->append_status(line);
+    line += ", listening on " + describe(listeners_);
+    udp_.append_status(line);
+    return line;
 }
 
 } // namespace echod

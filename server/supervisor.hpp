@@ -12,6 +12,7 @@
 #include "options.hpp"
 #include "signal_policy.hpp"
 #include "supervision.hpp"
+#include "udp/udp_service.hpp"
 
 #include "echo/unique_fd.hpp"
 
@@ -55,6 +56,7 @@ private:
     connection_log connection_log_; // shared with every child: see connection_log.hpp
     supervision sup_;
     std::unique_ptr<connection_group> tcp_; // the echo service's children
+    udp::udp_service udp_;                   // --listen-udp: the one UDP child
     std::vector<child_group*> groups_;       // every kind of child, for the reaper
 
     phase phase_ = phase::serving;

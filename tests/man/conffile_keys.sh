@@ -30,7 +30,13 @@ for key in "${keys[@]}"; do
         bad=1
         continue
     fi
-    if ! grep -Eq "^#${key} = ${default//[/\\[}\$" "$conffile"; then
+    if [ "$default" = none ]; then
+        # Off unless set (listen-udp): the file shows an example value.
+        if ! grep -Eq "^#${key} = [^ ]" "$conffile"; then
+            echo "$conffile: expected a line '#$key = EXAMPLE'" >&2
+            bad=1
+        fi
+    elif ! grep -Eq "^#${key} = ${default//[/\\[}\$" "$conffile"; then
         echo "$conffile: expected the line '#$key = $default'" >&2
         bad=1
     fi
@@ -42,11 +48,11 @@ done
 [ $bad -eq 0 ] || exit 1
 
 # Every commented key, uncommented, must be accepted: start echod with it on
-# a free loopback port (the command line's --listen wins) and stop it.
+# a free loopback port (the command line's --listen and --listen-udp win) and stop it.
 work=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 sed -E 's/^#([a-z-]+ = )/\1/' "$conffile" >"$work/echod.conf"
-"$echod" --config "$work/echod.conf" --listen 127.0.0.1:0 2>"$work/log" &
+"$echod" --config "$work/echod.conf" --listen 127.0.0.1:0 --listen-udp 127.0.0.1:0 2>"$work/log" &
 pid=$!
 for _ in $(seq 300); do
     grep -q 'listening on' "$work/log" && break

@@ -191,7 +191,8 @@ say "installed: $(inside dpkg-query -W -f='${Package} ${Version}, ' echod echo-c
 # socket-activated pair installed but left alone.
 [ "$(inside systemctl is-enabled echod.service || true)" = enabled ] || fail "echod.service is not enabled"
 [ "$(inside systemctl is-enabled echod.socket || true)" = disabled ] || fail "echod.socket should not be enabled"
-say "enabled: echod.service; not enabled: echod.socket, echod-activated.service (static)"
+[ "$(inside systemctl is-enabled echod-udp.socket || true)" = disabled ] || fail "echod-udp.socket (UDP echo) should not be enabled"
+say "enabled: echod.service; not enabled: echod.socket, echod-udp.socket, echod-activated.service (static)"
 wait_for "echod.service to be started by the package" test "$(unit_state echod.service)" = active
 expect_state echod.service active
 
@@ -205,7 +206,7 @@ step "systemd-analyze verify on the installed units"
 unit_dir=$(dirname "$(inside systemctl show -p FragmentPath --value echod.service)")
 say "units installed in $unit_dir"
 verify=$(inside systemd-analyze verify "$unit_dir/echod.service" "$unit_dir/echod.socket" \
-    "$unit_dir/echod-activated.service" 2>&1) || fail "systemd-analyze verify failed: $verify"
+    "$unit_dir/echod-udp.socket" "$unit_dir/echod-activated.service" 2>&1) || fail "systemd-analyze verify failed: $verify"
 [ -z "$verify" ] || fail "systemd-analyze verify is not clean:
 $verify"
 say "clean (no output, exit status 0)"

@@ -1,5 +1,5 @@
 // echod takes its listening socket from systemd (LISTEN_FDS), checks it, and
-// refuses anything but a listening TCP socket.
+// refuses anything but a listening TCP socket or a bound UDP socket.
 #include "echod_instance.hpp"
 #include "net.hpp"
 
@@ -87,7 +87,9 @@ test::process start_with_socket(const test::temp_dir& dir, int passed, std::vect
     return test::process::spawn(o);
 }
 
-TEST(SocketActivation, RefusesUdpSocket)
+// A datagram socket serves UDP echo (udp_under_systemd_test.cpp), but an
+// unbound one could serve nobody.
+TEST(SocketActivation, RefusesUnboundUdpSocket)
 {
     test::temp_dir dir;
     echo::unique_fd udp(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
