@@ -297,3 +297,52 @@ TEST(UdpEcho, PythonIsAClient)
 }
 
 } // namespace
+
+// Our own pair over UDP: echo-client --udp (client/udp/) against echod's UDP
+// child. Binary input with quit lines inside comes back byte for byte.
+TEST(UdpEchoWithOurClient, RawBinaryComesBackWhole)
+{
+    udp_echod server;
+    test::temp_dir dir;
+    const std::string input = test::random_bytes(1 << 20, 862) + "\nq\nthe rest still goes\n";
+    test::write_file(dir / "in", input);
+    test::spawn_options o;
+    o.argv = {test::echo_client_binary(), "--udp", "--raw", "127.0.0.1", std::to_string(server.port)};
+    o.stdin_mode = test::spawn_options::input::file;
+    o.stdin_file = dir / "in";
+    const auto r = itest::run_to_end(std::move(o), 60s);
+    EXPECT_EQ(r.status, 0) << r.err;
+    // One client on loopback, echoes in the order sent: the whole stream, exactly.
+    EXPECT_EQ(r.out.size(), input.size());
+    EXPECT_TRUE(r.out == input) << "the echo differs from the input";
+}
+
+// And with echod's default limits: a few lines are well within the burst.
+TEST(UdpEchoWithOurClient, LinesComeBackUnderDefaultLimits)
+{
+    udp_echod server(std::vector<std::string>{});
+    test::temp_dir dir;
+    std::string input;
+    for (int i = 0; i < 50; ++i)
+        input += "line " + std::to_string(i) + "\n";
+    test::write_file(dir / "in", input);
+    test::spawn_options o;
+    o.argv = {test::echo_client_binary(), "--udp", "127.0.0.1", std::to_string(server.port)};
+    o.stdin_mode = test::spawn_options::input::file;
+    o.stdin_file = dir / "in";
+    const auto r = itest::run_to_end(std::move(o), 60s);
+    EXPECT_EQ(r.status, 0) << r.err << server.echod.log();
+    EXPECT_EQ(r.out.size(), input.size()) << r.out;
+}
+
+// echo-client --ping --udp against echod: every probe echoed and matched.
+TEST(UdpEchoWithOurClient, PingOverUdp)
+{
+    udp_echod server;
+    test::spawn_options o;
+    o.argv = {test::echo_client_binary(), "--ping", "--udp", "-q", "-c", "50", "-i", "0.005", "127.0.0.1",
+              std::to_string(server.port)};
+    const auto r = itest::run_to_end(std::move(o), 60s);
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("50 probes sent, 50 echoed, 0 lost"), std::string::npos) << r.out;
+}
