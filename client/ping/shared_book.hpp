@@ -6,6 +6,8 @@
 // ring, so a long run never grows.
 #pragma once
 
+#include "echo/anonymous_mapping.hpp"
+
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -19,9 +21,6 @@ public:
     static constexpr std::uint64_t ring_size = 65536;
 
     shared_book();
-    ~shared_book();
-    shared_book(const shared_book&) = delete;
-    shared_book& operator=(const shared_book&) = delete;
 
     // Writer: probe `sequence` (== sent()) left, timed from `sent_ns`.
     void record_sent(std::uint64_t sequence, std::uint64_t sent_ns) noexcept
@@ -51,7 +50,8 @@ private:
     };
     static_assert(std::atomic<std::uint64_t>::is_always_lock_free, "shared across processes");
     static_assert(std::is_trivially_destructible_v<std::atomic<std::uint64_t>>, "unmapped without destructors");
-    layout* data_ = nullptr;
+    echo::anonymous_mapping memory_; // shared with the child fork() makes
+    layout* data_;
 };
 
 } // namespace echo_client::ping

@@ -1,24 +1,13 @@
 #include "datagram_book.hpp"
 
-#include "echo/error.hpp"
-
-#include <sys/mman.h>
-
 #include <new>
 
 namespace echo_client::udp {
 
 datagram_book::datagram_book()
+    : memory_(sizeof(layout), echo::sharing::with_children, "the datagram book"),
+      data_(new (memory_.data()) layout)
 {
-    void* p = ::mmap(nullptr, sizeof(layout), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
-        echo::throw_errno("mmap the datagram book");
-    data_ = new (p) layout;
-}
-
-datagram_book::~datagram_book()
-{
-    ::munmap(data_, sizeof(layout));
 }
 
 void datagram_book::record_sent(const datagram_key& key, std::uint64_t sent_ns) noexcept

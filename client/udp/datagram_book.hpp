@@ -8,6 +8,8 @@
 
 #include "datagram_key.hpp"
 
+#include "echo/anonymous_mapping.hpp"
+
 #include <atomic>
 #include <cstdint>
 #include <type_traits>
@@ -23,9 +25,6 @@ public:
     static constexpr std::uint64_t window_bytes = 128 * 1024;
 
     datagram_book();
-    ~datagram_book();
-    datagram_book(const datagram_book&) = delete;
-    datagram_book& operator=(const datagram_book&) = delete;
 
     // Writer.
     void record_sent(const datagram_key& key, std::uint64_t sent_ns) noexcept;
@@ -80,7 +79,8 @@ private:
     static_assert(std::is_trivially_destructible_v<layout>, "unmapped without destructors");
     void settle(std::uint64_t bytes) noexcept;
 
-    layout* data_ = nullptr;
+    echo::anonymous_mapping memory_; // shared with the child fork() makes
+    layout* data_;
 };
 
 } // namespace echo_client::udp
