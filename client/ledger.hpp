@@ -17,9 +17,6 @@
 
 namespace echo_client {
 
-// split_io.cpp's name for it.
-using anonymous_memory = echo::anonymous_mapping;
-
 // Digest slots for each stream: 2^20 blocks of 64 KiB place a difference in
 // the first 64 GiB; past that, the last slot covers the rest (12 MiB of
 // address space, touched only as far as the stream goes).

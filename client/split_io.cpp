@@ -350,7 +350,7 @@ int run_split_io(echo::unique_fd socket, const std::string& server, const option
 {
     shared_ledger shared;
     // Before the fork, so a failure leaves no child; untouched, it costs the child nothing.
-    anonymous_memory sent_slots(digest_slots * sizeof(block_digest), anonymous_memory::sharing::this_process);
+    echo::anonymous_mapping sent_slots(digest_slots * sizeof(block_digest), echo::sharing::this_process);
     // Blocked before fork, so no SIGCHLD can be missed.
     echo::signal_events signals({SIGCHLD, SIGINT, SIGTERM, SIGHUP});
     const pid_t parent = ::getpid();
