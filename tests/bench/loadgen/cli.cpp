@@ -19,18 +19,23 @@ std::uint64_t parse_number(std::string_view name, std::string_view text)
     return value;
 }
 
-std::chrono::milliseconds parse_seconds(std::string_view name, std::string_view text)
+std::chrono::microseconds parse_seconds_us(std::string_view name, std::string_view text)
 {
-    // Seconds with an optional fraction ("2", "0.5"), read without locales.
+    // Seconds with an optional fraction ("2", "0.0002"), read without locales.
     const auto dot = text.find('.');
     const std::uint64_t whole = dot == 0 ? 0 : parse_number(name, text.substr(0, dot));
-    std::uint64_t millis = whole * 1000;
+    std::uint64_t micros = whole * 1'000'000;
     if (dot != std::string_view::npos) {
         std::string fraction(text.substr(dot + 1));
-        fraction.resize(3, '0');
-        millis += parse_number(name, fraction);
+        fraction.resize(6, '0');
+        micros += parse_number(name, fraction);
     }
-    return std::chrono::milliseconds(millis);
+    return std::chrono::microseconds(micros);
+}
+
+std::chrono::milliseconds parse_seconds(std::string_view name, std::string_view text)
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(parse_seconds_us(name, text));
 }
 
 // Loopback only: this tool floods whatever it is pointed at.
@@ -101,6 +106,8 @@ const char* usage_text()
            "                      size, 16..65507 (udp-rate 32, udp-probe 16)\n"
            "  --duration SECONDS  measuring time (default 2); hold: time to open and verify all (60)\n"
            "  --count N           stop after N sessions / round trips (default: duration only)\n"
+           "  --interval SECONDS  latency: send each message this long after the previous one on its\n"
+           "                      connection, as a scheduled prober does (default 0: at once)\n"
            "  --sources N         spread IPv4 clients over 127.0.0.2..127.0.0.(N+1) (default 16)\n"
            "  --timeout SECONDS   fail when nothing moves that long (default 10)\n"
            "  --server-pid PID    hold: the server's main process (its tree's PSS is summed)\n"
@@ -138,6 +145,8 @@ options parse_command_line(int argc, char** argv)
             o.size = parse_number(name, value);
         else if (name == "duration")
             o.duration = parse_seconds(name, value);
+        else if (name == "interval")
+            o.interval = parse_seconds_us(name, value);
         else if (name == "count")
             o.count = parse_number(name, value);
         else if (name == "sources")

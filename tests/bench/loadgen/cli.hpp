@@ -37,6 +37,10 @@ struct options {
     unsigned parallel = 128;
     // hold: pause between the last connection and the memory reading.
     std::chrono::milliseconds settle{1000};
+    // latency: each connection sends its next message `interval` after its
+    // previous one (or at once if the echo took longer), as a prober on a
+    // schedule does; 0: as soon as the echo is back (a busy loop).
+    std::chrono::microseconds interval{0};
     // udp-rate: datagrams each socket keeps in flight.
     unsigned window = 16;
     // udp-rate: a datagram not echoed this long after it was sent is lost.

@@ -3,6 +3,11 @@
 // time; with small messages it exposes Nagle/delayed-ACK stalls and
 // per-message overhead rather than bandwidth.
 //
+// With --interval a connection sends its next message on a schedule (one
+// per interval) instead of at once: between round trips the CPUs may idle,
+// and a round trip then includes waking them, as a prober's does (echo-client
+// --ping); a busy loop never lets them idle and measures less.
+//
 // Every connection first makes one unmeasured round trip (warm-up), and the
 // clock starts when all have: a server still accepting or forking for some
 // connections would otherwise be measured on fewer of them, with better-looking
@@ -15,7 +20,15 @@
 #include "modes.hpp"
 #include "stats.hpp"
 
+#include "echo/error.hpp"
+#include "echo/unique_fd.hpp"
+
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
+#include <limits>
 
 namespace bench {
 
@@ -49,6 +62,32 @@ int run_latency(const options& o)
         sockets[i].reset();
         --active;
     };
+    // --interval: when each connection may send next, and a timer for the
+    // earliest (epoll's millisecond timeout is too coarse for it).
+    constexpr std::uint64_t timer_tag = std::numeric_limits<std::uint64_t>::max();
+    constexpr std::int64_t not_due = std::numeric_limits<std::int64_t>::max();
+    const std::int64_t interval_ns = std::chrono::nanoseconds(o.interval).count();
+    std::vector<std::int64_t> due_at(sockets.size(), not_due);
+    echo::unique_fd timer;
+    if (interval_ns > 0) {
+        timer.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+        if (!timer)
+            echo::throw_errno("timerfd_create");
+        loop.add(timer.get(), EPOLLIN, timer_tag);
+    }
+    auto arm_timer = [&] {
+        const std::int64_t next = *std::min_element(due_at.begin(), due_at.end());
+        itimerspec when{};
+        if (next != not_due) { // else disarmed
+            when.it_value.tv_sec = static_cast<time_t>(next / 1'000'000'000);
+            when.it_value.tv_nsec = static_cast<long>(next % 1'000'000'000);
+            if (when.it_value.tv_sec == 0 && when.it_value.tv_nsec == 0)
+                when.it_value.tv_nsec = 1;
+        }
+        if (::timerfd_settime(timer.get(), TFD_TIMER_ABSTIME, &when, nullptr) != 0)
+            echo::throw_errno("timerfd_settime");
+    };
+
     auto ping = [&](std::size_t i) {
         echoes[i].restart(started * 64 + i, o.size);
         ++started;
@@ -77,6 +116,22 @@ int run_latency(const options& o)
             break;
         }
         for (const auto& e : events) {
+            if (e.data.u64 == timer_tag) {
+                std::uint64_t expirations = 0;
+                if (::read(timer.get(), &expirations, sizeof expirations) < 0 && errno != EAGAIN)
+                    echo::throw_errno("read timerfd");
+                const std::int64_t now = now_ns();
+                for (std::size_t j = 0; j < sockets.size(); ++j)
+                    if (due_at[j] <= now) {
+                        due_at[j] = not_due;
+                        if (sockets[j] && may_start())
+                            ping(j);
+                        else if (sockets[j])
+                            close_one(j);
+                    }
+                arm_timer();
+                continue;
+            }
             const auto i = static_cast<std::size_t>(e.data.u64);
             if (!sockets[i])
                 continue;
@@ -98,10 +153,13 @@ int run_latency(const options& o)
             } else if (s == step::done) {
                 last_done = now_ns();
                 round_trips.add(last_done - sent_at[i]);
-                if (may_start())
-                    ping(i);
-                else
+                if (!may_start())
                     close_one(i);
+                else if (interval_ns > 0 && sent_at[i] + interval_ns > last_done) {
+                    due_at[i] = sent_at[i] + interval_ns;
+                    arm_timer();
+                } else
+                    ping(i);
             } else if (s != step::waiting) {
                 failed.note(s, x.error, "round trip");
                 close_one(i);
