@@ -29,7 +29,7 @@ const po::options_description& option_table()
              "echoes nor takes input, 0 = wait forever (default 30)")
             ("link-timeout", po::value<std::string>()->value_name("SECONDS"),
              "end the connection (status 1) when the server has acknowledged nothing for SECONDS "
-             "(TCP keepalive and TCP_USER_TIMEOUT), 0 = the kernel's limits (default 30)")
+             "(TCP keepalive and TCP_USER_TIMEOUT), 0 = the kernel's limits (default 20)")
             ("udp,u", "send each line (with --raw, each read of input) as one UDP datagram; "
              "wait up to --timeout for each echo (with --ping: probes over UDP)");
         return d;

@@ -2,12 +2,12 @@
 // delivered either way any more, so neither side hears from the other again:
 //  - echod's child must be gone within its idle timeout (SO_RCVTIMEO/
 //    SO_SNDTIMEO from --idle-timeout), and the parent must reap it;
-//  - echo-client, run with its defaults, ends by whichever comes first: the
-//    kernel's retransmission limit (net.ipv4.tcp_retries2, set to 5 in the
-//    clients' namespace here: about 12.6 s after the first RTO) or its own
-//    --link-timeout (30 s by default; client_dead_link_test.cpp tests it
-//    alone, idle and streaming). It must end with status 1 (echo-client(1):
-//    the connection was lost), its reading child with it.
+//  - echo-client, run with its defaults, ends by its --link-timeout (20 s
+//    by default: TCP_USER_TIMEOUT, which replaces the kernel's
+//    net.ipv4.tcp_retries2 limit; client_dead_link_test.cpp tests shorter
+//    ones, idle and streaming), before its --wait (30 s) would call the
+//    server silent. It must end with status 1 (echo-client(1): the
+//    connection was lost), its reading child with it.
 // Two cuts: while the child waits for the client (a typing user), and
 // while it waits to send a stream's echo back.
 #include "echod_in_namespace.hpp"
@@ -28,9 +28,8 @@ using namespace std::chrono_literals;
 using netns::veth_path;
 
 constexpr auto idle_timeout = 5s;
-// The bound this test states for echo-client: tcp_retries2 = 5 gives up
-// 12.6 s after the first unanswered segment's RTO; the rest is margin for
-// a loaded machine.
+// The bound this test states for echo-client: --link-timeout's default
+// 20 s plus a keepalive interval; the rest is margin for a loaded machine.
 constexpr auto client_bound = 45s;
 
 double seconds_since(std::chrono::steady_clock::time_point t)
