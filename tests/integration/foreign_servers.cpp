@@ -20,21 +20,6 @@
 namespace itest {
 namespace {
 
-// A port nothing listens on a moment ago (socat and inetd cannot report the
-// one they get for port 0).
-unsigned free_port()
-{
-    const echo::unique_fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (!fd || ::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-        ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&a), &len) != 0)
-        throw std::runtime_error(std::string("free port: ") + std::strerror(errno));
-    return ntohs(a.sin_port);
-}
-
 bool accepts(unsigned port)
 {
     try {
@@ -66,7 +51,7 @@ foreign_server start_socat(const test::temp_dir& dir, const std::string& address
 {
     if (!std::filesystem::exists("/usr/bin/socat"))
         return {{}, 0, "socat is not installed (Debian package socat)"};
-    const unsigned port = free_port();
+    const unsigned port = test::free_tcp_port();
     return start(dir, "socat",
                  {"/usr/bin/socat", "TCP-LISTEN:" + std::to_string(port) + ",bind=127.0.0.1,reuseaddr,fork", address},
                  port);
@@ -80,7 +65,7 @@ foreign_server start_inetd(const test::temp_dir& dir)
         return {{}, 0, "unshare is not installed (Debian package util-linux)"};
     if (::geteuid() != 0)
         return {{}, 0, "inetd's internal echo on a high port needs root (a private mount namespace for /etc/services)"};
-    const unsigned port = free_port();
+    const unsigned port = test::free_tcp_port();
     {
         std::ifstream in("/etc/services");
         std::ofstream out(dir / "services");

@@ -40,18 +40,7 @@ peer start(const test::temp_dir& dir, const std::string& name, std::vector<std::
 
 std::string echo_bench_binary() { return ECHO_BENCH_BINARY; }
 
-unsigned free_port()
-{
-    const echo::unique_fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (!fd || ::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-        ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&a), &len) != 0)
-        throw std::runtime_error("cannot find a free port");
-    return ntohs(a.sin_port);
-}
+unsigned free_port() { return test::free_tcp_port(); }
 
 bool accepts(unsigned port, std::chrono::milliseconds deadline)
 {

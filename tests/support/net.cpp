@@ -14,6 +14,19 @@
 
 namespace test {
 
+unsigned free_tcp_port()
+{
+    const echo::unique_fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (!fd || ::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+        ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&a), &len) != 0)
+        throw std::runtime_error(std::string("cannot find a free TCP port: ") + std::strerror(errno));
+    return ntohs(a.sin_port);
+}
+
 echo::unique_fd connect_tcp(const std::string& host, unsigned port, const std::string& source)
 {
     const auto addresses = echo::resolve({host, std::to_string(port)}, echo::resolve_for::connecting);

@@ -14,6 +14,11 @@ using namespace std::chrono_literals;
 // `source`, when given, is bound first (e.g. "127.0.0.2").
 [[nodiscard]] echo::unique_fd connect_tcp(const std::string& host, unsigned port, const std::string& source = {});
 
+// A TCP port of 127.0.0.1 nothing was bound to a moment ago, for servers
+// that cannot report the one they get for port 0 (socat, inetd). For UDP:
+// free_udp_port() in udp.hpp.
+[[nodiscard]] unsigned free_tcp_port();
+
 void send_all(int fd, std::string_view data);
 // Reads exactly n bytes, or throws when the deadline passes or the peer closes first.
 [[nodiscard]] std::string read_exactly(int fd, std::size_t n, std::chrono::milliseconds deadline = 10s);

@@ -1,5 +1,7 @@
 #include "udp_peers.hpp"
 
+#include "udp.hpp"
+
 #include "echo/unique_fd.hpp"
 
 #include <arpa/inet.h>
@@ -17,20 +19,6 @@ namespace udptest {
 namespace {
 
 using namespace std::chrono_literals;
-
-// A UDP port of 127.0.0.1 nothing was bound to a moment ago.
-unsigned free_udp_port()
-{
-    const echo::unique_fd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (!fd || ::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-        ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&a), &len) != 0)
-        throw std::runtime_error("cannot find a free UDP port");
-    return ntohs(a.sin_port);
-}
 
 // True once a datagram sent to 127.0.0.1:port comes back.
 bool echoes(unsigned port)
@@ -60,7 +48,7 @@ peer start_socat(const test::temp_dir& dir)
         return p;
     }
     p.address = "127.0.0.1";
-    p.port = free_udp_port();
+    p.port = test::free_udp_port();
     test::spawn_options o;
     o.argv = {socat, "-b", "65536", "UDP-RECVFROM:" + std::to_string(p.port) + ",bind=127.0.0.1,fork", "PIPE"};
     o.stdout_file = dir / "socat.out";
