@@ -3,9 +3,10 @@
 // parent, so the parent's first write to each page after forking is a page
 // fault, and a copy while the child still shares the page; writing the new
 // child's entry cost three of them per connection (perf record -e page-faults,
-// parent only). Pages marked MADV_WIPEONFORK are not shared with a child at
-// all (it sees zeros there instead), so fork() leaves them writable. Each
-// allocation is an echo::anonymous_mapping (sharing::parent_only).
+// parent only). A mapping marked MADV_DONTFORK is not in a child at all, so
+// fork() leaves the parent's pages writable, and the child has one mapping
+// fewer to copy and tear down. Each allocation is an echo::anonymous_mapping
+// (sharing::parent_only).
 #pragma once
 
 #include "echo/anonymous_mapping.hpp"
