@@ -1,8 +1,10 @@
 /*
  * REFERENCE, NOT A PRODUCT. The smallest sensible fork-per-connection echo
  * server, built statically so its parent is as small as a forking parent can
- * be: the cost floor echod's default mode is compared against. No options, no
- * limits, no logging, no graceful shutdown.
+ * be: the cost floor echod's default mode is compared against. Built a second
+ * time as echo-bench-fork-server-dynamic, linked as Debian links a program,
+ * to show what the shared C library alone costs. No options, no limits, no
+ * logging, no graceful shutdown.
  *
  * Usage: echo-bench-fork-server PORT   (listens on 127.0.0.1:PORT)
  */
