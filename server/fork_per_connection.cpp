@@ -3,7 +3,7 @@
 #include "child_exit.hpp"
 #include "descriptors.hpp"
 #include "fork_child.hpp"
-#include "session.hpp"
+#include "parent_only_allocator.hpp"
 
 #include "echo/child_path.hpp"
 #include "echo/error.hpp"
@@ -19,6 +19,16 @@
 namespace echod {
 
 using echo::log_level;
+
+void* fork_per_connection::operator new(std::size_t bytes)
+{
+    return parent_only_allocator<std::byte>().allocate(bytes);
+}
+
+void fork_per_connection::operator delete(void* object, std::size_t bytes) noexcept
+{
+    parent_only_allocator<std::byte>().deallocate(static_cast<std::byte*>(object), bytes);
+}
 
 void fork_per_connection::on_readable(std::uint64_t listener_index)
 {
@@ -80,7 +90,10 @@ ECHO_CHILD_PATH void fork_per_connection::spawn_session(echo::unique_fd connecti
 {
     // `connection` is the parent's copy: it is closed when this function
     // returns, whatever happens, so the child alone holds the socket.
-    // Nothing here allocates: see flat_table.hpp.
+    // Nothing here allocates: see flat_table.hpp. What the child needs is
+    // copied here first: it has no mapping of this object.
+    const session_options options{sup_.cfg.limits.idle_timeout, &sup_.connections};
+    const parent_signals& signals = sup_.signals;
     const pid_t pid = fork_child();
     if (pid < 0) {
         sup_.fork_failures.log(log_level::error, "cannot fork to serve ", child.peer.to_string(), ": ",
@@ -90,7 +103,7 @@ ECHO_CHILD_PATH void fork_per_connection::spawn_session(echo::unique_fd connecti
         return;
     }
     if (pid == 0)
-        run_child(connection.get(), child.peer);
+        run_child(connection.get(), child.peer, signals, options);
 
     children_.add(pid, child);
     ++sup_.served;
@@ -98,17 +111,18 @@ ECHO_CHILD_PATH void fork_per_connection::spawn_session(echo::unique_fd connecti
     update_accepting();
 }
 
-ECHO_CHILD_PATH void fork_per_connection::run_child(int connection, const peer_address& peer)
+ECHO_CHILD_PATH void fork_per_connection::run_child(int connection, const peer_address& peer,
+                                                    const parent_signals& signals, const session_options& options)
 {
     // The child keeps its connection and stdio, nothing else: every listening
     // socket (and the signalfd) is closed here, so a listener dies with the
     // parent alone.
     const int keep[] = {connection};
     close_all_except(keep);
-    sup_.signals.enter_session();
+    signals.enter_session();
     // No return into the parent's stack: _exit skips destructors of objects
     // whose descriptors are already gone.
-    ::_exit(serve_connection(connection, peer, session_options{sup_.cfg.limits.idle_timeout, &sup_.connections}));
+    ::_exit(serve_connection(connection, peer, options));
 }
 
 bool fork_per_connection::at_source_limit(const source_key& source) const noexcept

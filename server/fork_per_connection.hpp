@@ -5,6 +5,7 @@
 #include "child_group.hpp"
 #include "children.hpp"
 #include "log_throttle.hpp"
+#include "session.hpp"
 #include "supervision.hpp"
 #include "waiting_room.hpp"
 
@@ -17,6 +18,15 @@ namespace echod {
 class fork_per_connection final : public connection_group {
 public:
     explicit fork_per_connection(supervision& sup) : sup_(sup) {}
+
+    // The parent writes this object (its books of children) after every
+    // fork. On the ordinary heap each write left the children sharing that
+    // page holding the old copy as their own: 4 KiB more per connection
+    // held. So it lives where children have no mapping at all
+    // (parent_only_allocator.hpp), and a child never reads it: run_child()
+    // gets what it needs on the stack.
+    static void* operator new(std::size_t bytes);
+    static void operator delete(void* object, std::size_t bytes) noexcept;
 
     void on_readable(std::uint64_t listener_index) override;
     [[nodiscard]] bool on_reaped(pid_t pid, int status) override;
@@ -40,7 +50,8 @@ private:
     // those that waited long enough.
     void serve_waiting();
     void refuse(const child_info& child);
-    [[noreturn]] void run_child(int connection, const peer_address& peer);
+    [[noreturn]] static void run_child(int connection, const peer_address& peer, const parent_signals& signals,
+                                       const session_options& options);
     void back_off();
     // Watches the listeners while there is room for another child.
     void update_accepting();
