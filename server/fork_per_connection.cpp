@@ -106,7 +106,7 @@ ECHO_CHILD_PATH void fork_per_connection::spawn_session(echo::unique_fd connecti
         run_child(connection.get(), child.peer, signals, options);
 
     children_.add(pid, child);
-    ++sup_.served;
+    ++sup_.counts->served;
     sup_.changed();
     update_accepting();
 }

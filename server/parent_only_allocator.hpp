@@ -56,4 +56,25 @@ private:
     }
 };
 
+// One object of the parent's alone, in such memory: for the few counters the
+// parent writes after every fork, which on its stack or heap would leave each
+// child holding an old copy of their page.
+template <typename T>
+class parent_only_object {
+public:
+    parent_only_object() : memory_(sizeof(T), echo::sharing::parent_only, "parent's counters")
+    {
+        new (memory_.data()) T{};
+    }
+    ~parent_only_object() { get().~T(); }
+    parent_only_object(const parent_only_object&) = delete;
+    parent_only_object& operator=(const parent_only_object&) = delete;
+
+    [[nodiscard]] T& get() const noexcept { return *memory_.at<T>(); }
+    T* operator->() const noexcept { return &get(); }
+
+private:
+    echo::anonymous_mapping memory_;
+};
+
 } // namespace echod

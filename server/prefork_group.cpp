@@ -41,7 +41,7 @@ void prefork_group::on_readable(std::uint64_t) { look_at_pool(); }
 
 void prefork_group::look_at_pool()
 {
-    sup_.served += pool_.collect();
+    sup_.counts->served += pool_.collect();
     pool_.take_refusals([this](const peer_address& peer, std::uint64_t n) { refused(peer, n); });
     pool_.retire_excess();
     sup_.changed();

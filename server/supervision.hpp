@@ -7,6 +7,7 @@
 #include "connection_log.hpp"
 #include "listeners.hpp"
 #include "log_throttle.hpp"
+#include "parent_only_allocator.hpp"
 #include "refusal_log.hpp"
 #include "signal_policy.hpp"
 
@@ -45,14 +46,19 @@ struct supervision {
     bool report_status; // systemd listens: keep STATUS= current
 
     bool serving = true; // until shutdown begins
-    unsigned long long served = 0;
-    bool status_changed = false;
+    // Written after every fork, so kept where children have no mapping (see
+    // parent_only_allocator.hpp).
+    struct tally {
+        unsigned long long served = 0;
+        bool status_changed = false;
+    };
+    parent_only_object<tally> counts;
     clock::time_point backoff_until{};
     refusal_log refusals;
     log_throttle fork_failures;
     log_throttle at_limit;
 
-    void changed() noexcept { status_changed = status_changed || report_status; }
+    void changed() noexcept { counts->status_changed = counts->status_changed || report_status; }
     // Pauses forking (and accepting) for resource_backoff.
     void back_off() { backoff_until = clock::now() + resource_backoff; }
     void log_at_limit()
