@@ -35,6 +35,8 @@ private:
     using clock = std::chrono::steady_clock;
     enum class phase { serving, draining, terminating, killing };
 
+    // run()'s event loop; not inlined, so its frame is where run() put it.
+    [[gnu::noinline]] int serve_until_done();
     [[nodiscard]] std::size_t live_children() const noexcept;
     [[nodiscard]] std::size_t open_connections() const noexcept;
     void handle_signals();
