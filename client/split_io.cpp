@@ -45,6 +45,7 @@ public:
 private:
     void read_input();
     void look_past_quit_line();
+    [[nodiscard]] bool input_readable_now() const noexcept;
     void report_quit_line() const;
     void queue(std::string_view data);
     void queue_with_held(std::string_view held, std::size_t forward);
@@ -120,6 +121,12 @@ void writer::read_input()
         report_quit_line();
     else
         look_past_quit_ = true; // the read ended with the quit line: the next one tells
+}
+
+bool writer::input_readable_now() const noexcept
+{
+    pollfd in{STDIN_FILENO, POLLIN, 0};
+    return ::poll(&in, 1, 0) == 1 && (in.revents & POLLIN) != 0;
 }
 
 // One more read of the input after the quit line, made while the echo comes
@@ -237,8 +244,14 @@ int writer::run()
             if (signo != SIGCHLD)
                 return interrupted(signo);
             int wait_status = 0;
-            if (::waitpid(reader_, &wait_status, WNOHANG) == reader_)
+            if (::waitpid(reader_, &wait_status, WNOHANG) == reader_) {
+                // The whole echo can be back, and the reader gone, before this
+                // loop came round to look past the quit line: look now, if
+                // the input has something to read at once.
+                if (look_past_quit_ && input_readable_now())
+                    look_past_quit_line();
                 return conclude(wait_status);
+            }
         }
         if (fds[1].fd == socket_ && fds[1].revents)
             send_pending();
