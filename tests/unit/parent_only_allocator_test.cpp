@@ -18,6 +18,12 @@ namespace {
 
 using books = std::vector<long, echod::parent_only_allocator<long>>;
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool under_address_sanitizer = true;
+#else
+constexpr bool under_address_sanitizer = false;
+#endif
+
 long minor_faults()
 {
     rusage usage{};
@@ -77,7 +83,12 @@ TEST(ParentOnlyAllocator, WritingAfterForkCostsNoFault)
     int status = 0;
     ASSERT_EQ(::waitpid(pid, &status, 0), pid);
     ASSERT_EQ(told, 1);
-    EXPECT_EQ(books_faults, 0);
+    // AddressSanitizer writes shadow memory for each new stack frame, in
+    // places that move from call to call: its own copy-on-write faults land
+    // in this count now and then, whatever the books do.
+    if (!under_address_sanitizer) {
+        EXPECT_EQ(books_faults, 0);
+    }
     EXPECT_GE(ordinary_faults, 8) << "ordinary pages should have been copy-on-write: is the test measuring?";
 }
 
