@@ -119,7 +119,6 @@ TEST(IdleTimeout, ClientThatNeverReadsIsClosedWithinTheDeadline)
     }
     std::printf("closed after %.2f s with --idle-timeout 3\n", closed_after);
     ASSERT_GE(closed_after, 0) << "not closed within " << 5 * timeout << " s";
-    EXPECT_LE(closed_after, 1.2 * timeout) << echod.log();
     EXPECT_GE(closed_after, timeout - 0.1) << echod.log();
 
     // The line says how long nothing could be sent back, as measured.
@@ -129,7 +128,15 @@ TEST(IdleTimeout, ClientThatNeverReadsIsClosedWithinTheDeadline)
     ASSERT_NE(at, std::string::npos) << log;
     const double stated = std::strtod(log.c_str() + at + 27, nullptr);
     EXPECT_GE(stated, timeout - 0.1) << log;
+    EXPECT_LE(stated, 1.2 * timeout) << log;
     EXPECT_LE(stated, closed_after + 0.1) << log;
+
+    // The deadline runs from the moment the echo stops going out, which is
+    // only once the buffers between the two sides are full: several MiB,
+    // 0.1 s on a quiet machine, 0.43 s once on a loaded CI runner. So the
+    // whole session is bounded loosely; the bug this guards against (the
+    // timer restarted on partial progress) closed after 2-3x the setting.
+    EXPECT_LE(closed_after, 1.5 * timeout) << log;
     EXPECT_TRUE(stress::all_children_reaped(echod.pid()));
     EXPECT_EQ(echod.stop(), 0) << echod.log();
 }
