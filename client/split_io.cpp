@@ -1,5 +1,6 @@
 #include "split_io.hpp"
 
+#include "fork_reader.hpp"
 #include "ledger.hpp"
 #include "reader.hpp"
 #include "stream_digest.hpp"
@@ -12,7 +13,6 @@
 #include "echo/signals.hpp"
 
 #include <poll.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -366,19 +366,10 @@ int run_split_io(echo::unique_fd socket, const std::string& server, const option
     echo::anonymous_mapping sent_slots(digest_slots * sizeof(block_digest), echo::sharing::this_process);
     // Blocked before fork, so no SIGCHLD can be missed.
     echo::signal_events signals({SIGCHLD, SIGINT, SIGTERM, SIGHUP});
-    const pid_t parent = ::getpid();
-    const pid_t reader = ::fork();
-    if (reader < 0)
-        throw echo::fatal_error(status::os_error, std::string("cannot fork: ") + std::strerror(errno));
-    if (reader == 0) {
-        // The reader must not outlive the writer, even one killed with SIGKILL.
-        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    const pid_t reader = fork_reader(reader_status::socket_error, [&] {
         signals.release_in_child();
-        if (::getppid() != parent)
-            ::_exit(reader_status::socket_error);
-        ::close(STDIN_FILENO);
-        ::_exit(copy_socket_to_stdout(socket.get(), shared.get()));
-    }
+        return copy_socket_to_stdout(socket.get(), shared.get());
+    });
     auto w = std::make_unique<writer>(socket.get(), signals, reader, server, opts, shared.get(),
                                       std::span(static_cast<block_digest*>(sent_slots.data()), digest_slots));
     return w->run();

@@ -5,6 +5,7 @@
 #include "shared_book.hpp"
 #include "writer.hpp"
 
+#include "fork_reader.hpp"
 #include "udp/socket.hpp"
 
 #include "echo/error.hpp"
@@ -15,10 +16,6 @@
 #include "echo/socket.hpp"
 
 #include <sys/eventfd.h>
-#include <sys/prctl.h>
-#include <unistd.h>
-
-#include <cstdio>
 #include <cstring>
 
 namespace echo_client::ping {
@@ -70,24 +67,9 @@ int run(const settings& s, const std::vector<echo::socket_address>& addresses,
     // Blocked before fork, so neither process can miss one; the reader
     // inherits the mask and reads its own signals from the same signalfd.
     echo::signal_events signals({SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1});
-    const pid_t parent = ::getpid();
-    const pid_t reader = ::fork();
-    if (reader < 0)
-        throw echo::fatal_error(echo::exit_status::os_error, std::string("cannot fork: ") + std::strerror(errno));
-    if (reader == 0) {
-        ::prctl(PR_SET_PDEATHSIG, SIGTERM); // never outlive the writer
-        if (::getppid() != parent)
-            ::_exit(echo::exit_status::failure);
-        ::close(STDIN_FILENO);
-        int status = echo::exit_status::failure;
-        try {
-            status = run_reader(socket.get(), ready.get(), signals, book, s, server);
-        } catch (const std::exception& e) {
-            echo::logging::fatal(e.what());
-        }
-        std::fflush(nullptr);
-        ::_exit(status);
-    }
+    const pid_t reader = fork_reader(echo::exit_status::failure, [&] {
+        return run_reader(socket.get(), ready.get(), signals, book, s, server);
+    });
     return run_writer(socket.get(), ready.get(), signals, reader, book, s);
 }
 
