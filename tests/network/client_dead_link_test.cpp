@@ -40,6 +40,19 @@ protected:
         echod_.emplace(path_->server());
     }
 
+    // echod's child still waits for a client it can no longer hear from:
+    // SIGTERM must end it too, so that echod stops cleanly and leaves
+    // nobody behind.
+    void TearDown() override
+    {
+        if (!echod_)
+            return;
+        const auto serving = test::children_of(echod_->pid());
+        EXPECT_EQ(echod_->stop(), 0) << echod_->log();
+        for (pid_t p : serving)
+            EXPECT_FALSE(test::alive(p)) << "echod's child " << p << " outlived it";
+    }
+
     [[nodiscard]] static std::vector<std::string> client_command()
     {
         return {test::echo_client_binary(), "--link-timeout", std::to_string(link_timeout),

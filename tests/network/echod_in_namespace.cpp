@@ -27,6 +27,16 @@ echod_in_namespace::echod_in_namespace(const network_namespace& ns, std::vector<
         throw std::runtime_error("echod did not start listening; its log:\n" + log());
 }
 
+echod_in_namespace::~echod_in_namespace()
+{
+    try {
+        if (process_.running())
+            (void)stop();
+    } catch (const std::exception&) {
+        // waitpid failed: the process destructor's SIGKILL is all that is left.
+    }
+}
+
 std::optional<int> echod_in_namespace::stop()
 {
     process_.signal(SIGTERM);
