@@ -14,6 +14,11 @@ signal_events::signal_events(std::initializer_list<int> signals)
         sigaddset(&set, s);
     if (::sigprocmask(SIG_BLOCK, &set, &previous_) != 0)
         throw_errno("sigprocmask");
+    // What children restore never blocks these signals, even when an earlier
+    // owner blocked them already (echod's monitor blocks them before it forks
+    // the acceptor, so a SIGTERM during start-up waits for a loop to read it).
+    for (int s : signals)
+        sigdelset(&previous_, s);
     fd_.reset(::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
     if (!fd_) {
         const int err = errno;
@@ -47,6 +52,11 @@ void signal_events::release_in_child() noexcept
 {
     fd_.reset();
     ::sigprocmask(SIG_SETMASK, &previous_, nullptr);
+}
+
+void signal_events::keep_blocked_in_child() noexcept
+{
+    fd_.reset();
 }
 
 void ignore_sigpipe() noexcept

@@ -1,12 +1,12 @@
-#include "datagram_echo.hpp"
+#include "udp/datagram_echo.hpp"
 
-#include "rate_limiter.hpp"
-#include "refusal_tally.hpp"
-#include "source_guard.hpp"
-#include "udp_socket.hpp"
+#include "udp/rate_limiter.hpp"
+#include "udp/refusal_tally.hpp"
+#include "udp/source_guard.hpp"
+#include "listen/datagram_socket.hpp"
 
-#include "../log_throttle.hpp"
-#include "../source_key.hpp"
+#include "logging/log_throttle.hpp"
+#include "limits/source_key.hpp"
 
 #include "echo/error.hpp"
 #include "echo/exit_status.hpp"

@@ -5,7 +5,7 @@
 // (recvmmsg/sendmmsg), so a flood costs few system calls.
 #pragma once
 
-#include "udp_settings.hpp"
+#include "config/config.hpp"
 
 #include <signal.h>
 

@@ -11,9 +11,9 @@
 // a busy real client out of its bucket; the global bucket bounds it anyway.
 #pragma once
 
-#include "../source_key.hpp"
-#include "source_guard.hpp"
-#include "udp_settings.hpp"
+#include "limits/source_key.hpp"
+#include "udp/source_guard.hpp"
+#include "config/config.hpp"
 
 #include <chrono>
 #include <cstddef>

@@ -1,4 +1,4 @@
-#include "refusal_tally.hpp"
+#include "udp/refusal_tally.hpp"
 
 #include "echo/address.hpp"
 #include "echo/log.hpp"

@@ -6,7 +6,7 @@
 // one counter per kind of refusal.
 #pragma once
 
-#include "source_guard.hpp"
+#include "udp/source_guard.hpp"
 
 #include <array>
 #include <chrono>

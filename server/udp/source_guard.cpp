@@ -1,4 +1,4 @@
-#include "source_guard.hpp"
+#include "udp/source_guard.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -1,9 +1,9 @@
-#include "udp_service.hpp"
+#include "udp/udp_service.hpp"
 
-#include "datagram_echo.hpp"
+#include "udp/datagram_echo.hpp"
 
-#include "../descriptors.hpp"
-#include "../fork_child.hpp"
+#include "children/descriptors.hpp"
+#include "children/fork_child.hpp"
 
 #include "echo/log.hpp"
 

@@ -5,9 +5,9 @@
 // which never maps libsystemd (monitor.hpp), so neither does it.
 #pragma once
 
-#include "../child_group.hpp"
-#include "../listeners.hpp"
-#include "udp_settings.hpp"
+#include "children/child_group.hpp"
+#include "listen/listeners.hpp"
+#include "config/config.hpp"
 
 #include <signal.h>
 #include <sys/types.h>

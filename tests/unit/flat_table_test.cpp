@@ -1,7 +1,7 @@
 // server/flat_table.hpp against std::unordered_map: the backward-shift
 // deletion must never lose an entry that sits behind the hole, including runs
 // that wrap around the end of the array.
-#include "flat_table.hpp"
+#include "limits/flat_table.hpp"
 
 #include <gtest/gtest.h>
 

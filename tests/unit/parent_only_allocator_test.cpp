@@ -1,7 +1,7 @@
 // server/parent_only_allocator.hpp with a real fork(): the parent keeps its
 // books, a child has no mapping where they are, and the parent's writes right
 // after fork() are not copy-on-write faults.
-#include "parent_only_allocator.hpp"
+#include "limits/parent_only_allocator.hpp"
 
 #include <gtest/gtest.h>
 

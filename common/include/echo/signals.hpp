@@ -31,7 +31,11 @@ public:
     // In a forked child: close the signalfd and restore the original mask.
     void release_in_child() noexcept;
 
-    // The mask from before these signals were blocked.
+    // In a forked child that blocks the same signals for itself next: close
+    // the signalfd, keep the mask (so nothing slips through in between).
+    void keep_blocked_in_child() noexcept;
+
+    // The mask from before these signals were blocked, with none of them blocked.
     [[nodiscard]] const sigset_t& previous_mask() const noexcept { return previous_; }
 
 private:

@@ -1,0 +1,54 @@
+#include "children/signal_policy.hpp"
+
+#include "session/session.hpp"
+
+#include "echo/child_path.hpp"
+
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <csignal>
+
+namespace echod {
+namespace {
+
+// Set by SIGUSR1 in a prefork worker: the parent has more idle workers than it wants.
+volatile std::sig_atomic_t retire_requested = 0;
+
+void worker_retire_handler(int) noexcept { retire_requested = 1; }
+
+} // namespace
+
+ECHO_CHILD_PATH bool worker_retire_requested() noexcept { return retire_requested != 0; }
+
+void set_process_wide_signals() noexcept { echo::ignore_sigpipe(); }
+
+echo::signal_events monitor_signals() { return echo::signal_events({SIGCHLD, SIGTERM, SIGINT, SIGHUP}); }
+
+bool end_with_monitor(pid_t monitor) noexcept
+{
+    // Checked after the request: the monitor may have died before it.
+    return ::prctl(PR_SET_PDEATHSIG, SIGTERM) == 0 && ::getppid() == monitor;
+}
+
+parent_signals::parent_signals(bool workers)
+    : events_({SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1}),
+      working_(events_.previous_mask()),
+      waiting_(events_.previous_mask())
+{
+    // Only now that events_ blocks them: inherited by every child, never run here.
+    echo::interrupt_on(SIGTERM, session_stop_handler);
+    echo::interrupt_on(SIGINT, session_stop_handler);
+    echo::default_action(SIGHUP);
+    if (workers)
+        echo::interrupt_on(SIGUSR1, worker_retire_handler);
+    sigaddset(&working_, SIGUSR1);
+    sigdelset(&waiting_, SIGUSR1);
+}
+
+ECHO_CHILD_PATH void parent_signals::enter_session() const noexcept
+{
+    ::pthread_sigmask(SIG_SETMASK, &events_.previous_mask(), nullptr);
+}
+
+} // namespace echod
