@@ -5,7 +5,7 @@
 #include "run.hpp"
 #include "socket.hpp"
 
-#include "clock.hpp"
+#include "ping/clock.hpp"
 
 #include "echo/error.hpp"
 #include "echo/exit_status.hpp"

@@ -3,7 +3,7 @@
 #include "outstanding.hpp"
 #include "socket.hpp"
 
-#include "clock.hpp"
+#include "ping/clock.hpp"
 
 #include "echo/io.hpp"
 #include "echo/log.hpp"

@@ -10,14 +10,6 @@
 
 namespace echo {
 
-namespace {
-
-bool retry(int err, stop_flag stop) noexcept
-{
-    return err == EINTR && !(stop && *stop);
-}
-
-} // namespace
 
 unsigned reopen_closed_stdio() noexcept
 {
@@ -42,42 +34,20 @@ ECHO_CHILD_PATH io_result read_some(int fd, std::span<char> buffer, stop_flag st
         const ssize_t n = ::read(fd, buffer.data(), buffer.size());
         if (n >= 0)
             return {static_cast<std::size_t>(n), 0};
-        if (!retry(errno, stop))
+        if (!detail::retry(errno, stop))
             return {0, errno};
     }
 }
 
-namespace {
-
-template <typename Put>
-io_result put_all(std::string_view data, stop_flag stop, Put put) noexcept
-{
-    std::size_t done = 0;
-    while (done < data.size()) {
-        const ssize_t n = put(data.data() + done, data.size() - done);
-        if (n > 0) {
-            done += static_cast<std::size_t>(n);
-            // A signal that interrupts a write which already moved data
-            // yields a short count, not EINTR: look at the flag here too.
-            if (stop && *stop && done < data.size())
-                return {done, EINTR};
-        } else if (n < 0 && !retry(errno, stop)) {
-            return {done, errno};
-        }
-    }
-    return {done, 0};
-}
-
-} // namespace
 
 ECHO_CHILD_PATH io_result write_all(int fd, std::string_view data, stop_flag stop) noexcept
 {
-    return put_all(data, stop, [fd](const char* p, std::size_t n) { return ::write(fd, p, n); });
+    return detail::put_all(data, stop, [fd](const char* p, std::size_t n) { return ::write(fd, p, n); });
 }
 
 ECHO_CHILD_PATH io_result send_all(int fd, std::string_view data, stop_flag stop) noexcept
 {
-    return put_all(data, stop, [fd](const char* p, std::size_t n) { return ::send(fd, p, n, MSG_NOSIGNAL); });
+    return detail::put_all(data, stop, [fd](const char* p, std::size_t n) { return ::send(fd, p, n, MSG_NOSIGNAL); });
 }
 
 } // namespace echo

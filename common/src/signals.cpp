@@ -76,6 +76,15 @@ void interrupt_on(int signo, void (*handler)(int)) noexcept
     ::sigaction(signo, &sa, nullptr);
 }
 
+void interrupt_on(int signo, void (*handler)(int, siginfo_t*, void*)) noexcept
+{
+    struct sigaction sa{};
+    sa.sa_sigaction = handler;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_SIGINFO; // no SA_RESTART, as above
+    ::sigaction(signo, &sa, nullptr);
+}
+
 void default_action(int signo) noexcept
 {
     struct sigaction sa{};

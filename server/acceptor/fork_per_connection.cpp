@@ -92,7 +92,8 @@ ECHO_CHILD_PATH void fork_per_connection::spawn_session(echo::unique_fd connecti
     // returns, whatever happens, so the child alone holds the socket.
     // Nothing here allocates: see flat_table.hpp. What the child needs is
     // copied here first: it has no mapping of this object.
-    const session_options options{sup_.cfg.limits.idle_timeout, &sup_.connections};
+    const session_settings settings = sup_.cfg.session;
+    connection_log* const log = &sup_.connections;
     const parent_signals& signals = sup_.signals;
     const pid_t pid = fork_child();
     if (pid < 0) {
@@ -103,7 +104,7 @@ ECHO_CHILD_PATH void fork_per_connection::spawn_session(echo::unique_fd connecti
         return;
     }
     if (pid == 0)
-        run_child(connection.get(), child.peer, signals, options);
+        run_child(connection.get(), child.peer, signals, settings, log);
 
     children_.add(pid, child);
     ++sup_.counts->served;
@@ -112,7 +113,8 @@ ECHO_CHILD_PATH void fork_per_connection::spawn_session(echo::unique_fd connecti
 }
 
 ECHO_CHILD_PATH void fork_per_connection::run_child(int connection, const peer_address& peer,
-                                                    const parent_signals& signals, const session_options& options)
+                                                    const parent_signals& signals, const session_settings& settings,
+                                                    connection_log* log)
 {
     // The child keeps its connection and stdio, nothing else: every listening
     // socket (and the signalfd) is closed here, so a listener dies with the
@@ -122,7 +124,7 @@ ECHO_CHILD_PATH void fork_per_connection::run_child(int connection, const peer_a
     signals.enter_session();
     // No return into the parent's stack: _exit skips destructors of objects
     // whose descriptors are already gone.
-    ::_exit(serve_connection(connection, peer, options));
+    ::_exit(serve_connection(connection, peer, settings, log));
 }
 
 bool fork_per_connection::at_source_limit(const source_key& source) const noexcept
@@ -191,6 +193,11 @@ void fork_per_connection::stop()
 
 void fork_per_connection::reconfigured()
 {
+    // A changed idle timeout reaches the connections already open too.
+    if (const auto timeout = sup_.cfg.session.idle_timeout; timeout != sessions_timeout_) {
+        sessions_timeout_ = timeout;
+        children_.for_each_pid([timeout](pid_t pid) { retime_session(pid, timeout); });
+    }
     serve_waiting();
     update_accepting();
 }

@@ -17,7 +17,7 @@ namespace echod {
 
 class fork_per_connection final : public connection_group {
 public:
-    explicit fork_per_connection(supervision& sup) : sup_(sup) {}
+    explicit fork_per_connection(supervision& sup) : sup_(sup), sessions_timeout_(sup.cfg.session.idle_timeout) {}
 
     // The parent writes this object (its books of children) after every
     // fork. On the ordinary heap each write left the children sharing that
@@ -51,7 +51,7 @@ private:
     void serve_waiting();
     void refuse(const child_info& child);
     [[noreturn]] static void run_child(int connection, const peer_address& peer, const parent_signals& signals,
-                                       const session_options& options);
+                                       const session_settings& settings, connection_log* log);
     void back_off();
     // Watches the listeners while there is room for another child.
     void update_accepting();
@@ -61,6 +61,7 @@ private:
     waiting_room waiting_; // connections over --max-per-source, for a moment
     bool accepting_ = false;
     log_throttle accept_failures_;
+    std::chrono::seconds sessions_timeout_; // the idle timeout the children were given
 };
 
 } // namespace echod

@@ -58,7 +58,7 @@ supervisor::supervisor(config cfg, std::vector<listener> listeners, const comman
     ev.data.u64 = supervision::signal_token;
     if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, signals_.fd(), &ev) != 0)
         echo::throw_errno("epoll_ctl signalfd");
-    set_connection_options(listeners_, cfg_.limits.idle_timeout);
+    set_connection_options(listeners_, cfg_.session.idle_timeout);
     if (cfg_.prefork > 0)
         tcp_ = std::make_unique<prefork_group>(sup_);
     else
@@ -167,15 +167,28 @@ void supervisor::reload()
             log(log_level::warning, "udp-* rate limits change only on restart");
         if (next.prefork != cfg_.prefork || next.connections_per_child != cfg_.connections_per_child)
             log(log_level::warning, "prefork settings change only on restart");
+        // The one step that can fail comes before anything changes, so that
+        // "keeping the running configuration" stays true when it throws.
+        if (next.session.idle_timeout != cfg_.session.idle_timeout) {
+            try {
+                set_connection_options(listeners_, next.session.idle_timeout);
+            } catch (...) {
+                try { // the listeners set before the failing one
+                    set_connection_options(listeners_, cfg_.session.idle_timeout);
+                } catch (...) {
+                }
+                throw;
+            }
+        }
         echo::logging::set_threshold(next.log_level);
         cfg_.log_level = next.log_level;
         cfg_.limits = next.limits;
+        cfg_.session = next.session;
         cfg_.connection_log_rate = next.connection_log_rate;
         connection_log_.set_rate(cfg_.connection_log_rate);
-        set_connection_options(listeners_, cfg_.limits.idle_timeout);
         log(log_level::notice, "configuration reloaded: log-level ", echo::to_string(cfg_.log_level),
             ", max-connections ", cfg_.limits.max_connections, ", max-per-source ", cfg_.limits.max_per_source,
-            ", idle-timeout ", cfg_.limits.idle_timeout.count(), " s, shutdown-timeout ",
+            ", idle-timeout ", cfg_.session.idle_timeout.count(), " s (open connections too), shutdown-timeout ",
             cfg_.limits.shutdown_timeout.count(), " s, connection-log-rate ", cfg_.connection_log_rate);
     } catch (const std::exception& e) {
         log(log_level::error, "reload failed, keeping the running configuration: ", e.what());

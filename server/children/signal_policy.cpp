@@ -31,19 +31,29 @@ bool end_with_monitor(pid_t monitor) noexcept
     return ::prctl(PR_SET_PDEATHSIG, SIGTERM) == 0 && ::getppid() == monitor;
 }
 
+void retime_session(pid_t pid, std::chrono::seconds idle_timeout) noexcept
+{
+    sigval value{};
+    value.sival_int = static_cast<int>(idle_timeout.count());
+    ::sigqueue(pid, retime_signal(), value);
+}
+
 parent_signals::parent_signals(bool workers)
-    : events_({SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1}),
+    : events_({SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1, retime_signal()}),
       working_(events_.previous_mask()),
+      serving_(events_.previous_mask()),
       waiting_(events_.previous_mask())
 {
     // Only now that events_ blocks them: inherited by every child, never run here.
     echo::interrupt_on(SIGTERM, session_stop_handler);
     echo::interrupt_on(SIGINT, session_stop_handler);
     echo::default_action(SIGHUP);
+    echo::interrupt_on(retime_signal(), session_retime_handler);
     if (workers)
         echo::interrupt_on(SIGUSR1, worker_retire_handler);
-    sigaddset(&working_, SIGUSR1);
-    sigdelset(&waiting_, SIGUSR1);
+    for (const int signo : {SIGUSR1, SIGTERM, SIGINT})
+        sigaddset(&working_, signo);
+    sigaddset(&serving_, SIGUSR1);
 }
 
 ECHO_CHILD_PATH void parent_signals::enter_session() const noexcept

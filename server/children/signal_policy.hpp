@@ -17,9 +17,12 @@
 //   socket down, so a signal between the check and read() is not lost),
 //   SIGHUP keeps its default action (reloading is the parent's business).
 // - A prefork worker takes the same actions for SIGTERM/SIGINT/SIGHUP, plus
-//   SIGUSR1 (retire: the pool has too many spares), which it keeps blocked
-//   except inside epoll_pwait(), so a request cannot land between its check
-//   and the wait.
+//   SIGUSR1 (retire: the pool has too many spares). It keeps all three
+//   blocked except inside epoll_pwait() (and SIGTERM/SIGINT while it
+//   serves), so a request cannot land between its check and the wait.
+// - Both take the session's retime handler for retime_signal() (SIGRTMIN):
+//   a reload sends it, with the new idle timeout, to every session process,
+//   so a lowered timeout reaches the connections already open.
 // - The UDP echo child (udp/) sets its own actions (SIGTERM/SIGINT end its
 //   loop, SIGHUP and SIGUSR1 ignored) and keeps the parent's mask except
 //   inside epoll_pwait(), for the same reason as a worker.
@@ -29,6 +32,8 @@
 
 #include <signal.h>
 #include <sys/types.h>
+
+#include <chrono>
 
 namespace echod {
 
@@ -46,6 +51,12 @@ void set_process_wide_signals() noexcept;
 // handler that sets it is the parent's, inherited; see above).
 [[nodiscard]] bool worker_retire_requested() noexcept;
 
+// The signal a reload sends to the session processes: the first real-time
+// one, which queues, so the last of two quick reloads is the one that stays.
+[[nodiscard]] inline int retime_signal() noexcept { return SIGRTMIN; }
+// Sends `idle_timeout` to the session process `pid` (session.hpp).
+void retime_session(pid_t pid, std::chrono::seconds idle_timeout) noexcept;
+
 // The parent's signals and the masks of its children.
 class parent_signals {
 public:
@@ -59,9 +70,11 @@ public:
 
     // In a session child, before it serves.
     void enter_session() const noexcept;
-    // A worker's mask while it works (SIGUSR1 blocked) and while it waits in
-    // epoll_pwait() (SIGUSR1 let through).
+    // A worker's mask between its waits (SIGUSR1, SIGTERM, SIGINT blocked),
+    // while it serves (SIGUSR1 blocked), and while it waits in epoll_pwait()
+    // (nothing blocked the parent did not block before).
     [[nodiscard]] const sigset_t& worker_working_mask() const noexcept { return working_; }
+    [[nodiscard]] const sigset_t& worker_serving_mask() const noexcept { return serving_; }
     [[nodiscard]] const sigset_t& worker_waiting_mask() const noexcept { return waiting_; }
     // The UDP child's mask while it waits in epoll_pwait(): nothing blocked
     // that the parent did not block before.
@@ -69,7 +82,7 @@ public:
 
 private:
     echo::signal_events events_;
-    sigset_t working_, waiting_;
+    sigset_t working_, serving_, waiting_;
 };
 
 } // namespace echod

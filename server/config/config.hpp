@@ -21,11 +21,19 @@ struct udp_settings {
     friend bool operator==(const udp_settings&, const udp_settings&) = default;
 };
 
+// What a session (one connection's child) needs, from the options to the
+// child in one piece: a new per-connection setting is a field here, its
+// option in options.cpp, and its use in session/. A reload reaches the
+// sessions already open too (session/session.hpp).
+struct session_settings {
+    std::chrono::seconds idle_timeout{300}; // 0 = none
+    friend bool operator==(const session_settings&, const session_settings&) = default;
+};
+
 // Limits that protect the host; all can change on reload (SIGHUP).
 struct limits {
     unsigned max_connections = 512;   // children at once; at the limit the parent stops accepting
     unsigned max_per_source = 64;     // connections per client address (IPv6: per /64); 0 = no limit
-    std::chrono::seconds idle_timeout{300};    // 0 = none
     std::chrono::seconds shutdown_timeout{5};  // grace for connections on SIGTERM
     friend bool operator==(const limits&, const limits&) = default;
 };
@@ -43,6 +51,7 @@ struct config {
     // for why 300 keeps a service within journald's default rate limit.
     unsigned connection_log_rate = 300;
     struct limits limits;
+    session_settings session;
     unsigned prefork = 0;               // children kept waiting in accept(); 0 = fork per connection
     unsigned connections_per_child = 1; // with prefork: connections a child serves before it exits
     std::string config_path = "/etc/echod.conf";

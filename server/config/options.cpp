@@ -60,7 +60,7 @@ po::options_description describe_options()
           std::to_string(defaults.limits.max_per_source) + ")").c_str())
         ("idle-timeout", po::value<std::string>()->value_name("SECONDS"),
          ("close a connection idle that long, 0 = never (default " +
-          std::to_string(defaults.limits.idle_timeout.count()) + ")").c_str())
+          std::to_string(defaults.session.idle_timeout.count()) + ")").c_str())
         ("shutdown-timeout", po::value<std::string>()->value_name("SECONDS"),
          ("on SIGTERM, time connections get to finish before they are ended (default " +
           std::to_string(defaults.limits.shutdown_timeout.count()) + ")").c_str())
@@ -128,7 +128,7 @@ void apply_value(config& cfg, const std::string& key, const std::string& value)
     } else if (key == "max-per-source") {
         cfg.limits.max_per_source = static_cast<unsigned>(parse_number(value, 0, 1'000'000));
     } else if (key == "idle-timeout") {
-        cfg.limits.idle_timeout = std::chrono::seconds(parse_number(value, 0, 86'400 * 365));
+        cfg.session.idle_timeout = std::chrono::seconds(parse_number(value, 0, 86'400 * 365));
     } else if (key == "shutdown-timeout") {
         cfg.limits.shutdown_timeout = std::chrono::seconds(parse_number(value, 0, 86'400));
     } else if (key == "prefork") {

@@ -9,6 +9,8 @@
 #include <sys/epoll.h>
 
 #include <cerrno>
+#include <sys/wait.h>
+
 #include <csignal>
 #include <cstring>
 
@@ -27,7 +29,8 @@ std::vector<int> descriptors_of(const std::vector<listener>& listeners)
 
 prefork_group::prefork_group(supervision& sup)
     : sup_(sup),
-      pool_(sup.cfg.prefork, sup.cfg.connections_per_child, descriptors_of(sup.listeners), sup.signals)
+      pool_(sup.cfg.prefork, sup.cfg.connections_per_child, descriptors_of(sup.listeners), sup.signals),
+      sessions_timeout_(sup.cfg.session.idle_timeout)
 {
     reconfigured();
     epoll_event ev{};
@@ -58,8 +61,23 @@ bool prefork_group::on_reaped(pid_t pid, int status)
     if (!pool_.forget(pid, [this](const peer_address& peer, std::uint64_t n) { refused(peer, n); }))
         return false;
     report_child_end(status, sup_.serving, [pid] { return "worker pid " + std::to_string(pid); });
+    // A worker that failed (it could not set itself up) would fail again at
+    // once: its replacement waits out the back-off, so nothing spins.
+    if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+        sup_.back_off();
     pool_changed_ = true;
     return true;
+}
+
+void prefork_group::reconfigured()
+{
+    pool_.set_max_per_source(sup_.cfg.limits.max_per_source);
+    // A changed idle timeout reaches the connections already open too, and
+    // the idle workers' next ones.
+    if (const auto timeout = sup_.cfg.session.idle_timeout; timeout != sessions_timeout_) {
+        sessions_timeout_ = timeout;
+        pool_.for_each_pid([timeout](pid_t pid) { retime_session(pid, timeout); });
+    }
 }
 
 void prefork_group::signal_all(int signo) noexcept
@@ -72,7 +90,7 @@ void prefork_group::fill_pool()
     if (!sup_.serving || clock::now() < sup_.backoff_until)
         return;
     for (unsigned n = pool_.wanted(sup_.cfg.limits.max_connections); n > 0; --n) {
-        const auto setup = pool_.prepare({sup_.cfg.limits.idle_timeout, &sup_.connections});
+        const auto setup = pool_.prepare(sup_.cfg.session, &sup_.connections);
         const pid_t pid = fork_child();
         if (pid < 0) {
             pool_.abandon(setup.slot);

@@ -22,7 +22,7 @@ public:
     [[nodiscard]] std::size_t open() const noexcept override { return pool_.busy(); }
     void signal_all(int signo) noexcept override;
     void stop() override { pool_.stop_accepting(); }
-    void reconfigured() override { pool_.set_max_per_source(sup_.cfg.limits.max_per_source); }
+    void reconfigured() override;
     [[nodiscard]] clock::time_point next_deadline() const noexcept override;
     void on_timers(clock::time_point now) override;
     void append_status(std::string& line) const override;
@@ -37,6 +37,7 @@ private:
     supervision& sup_;
     prefork_pool pool_;
     bool pool_changed_ = false; // a worker was reaped: look at the pool
+    std::chrono::seconds sessions_timeout_; // the idle timeout the workers were given
 };
 
 } // namespace echod

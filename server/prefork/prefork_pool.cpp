@@ -57,7 +57,7 @@ unsigned prefork_pool::wanted(unsigned max_workers) const noexcept
     return static_cast<unsigned>(std::min<std::size_t>(spare_ - idle_now, limit - workers_.size()));
 }
 
-worker_setup prefork_pool::prepare(const session_options& session)
+worker_setup prefork_pool::prepare(const session_settings& session, connection_log* log)
 {
     unsigned slot;
     if (!free_slots_.empty()) {
@@ -72,6 +72,7 @@ worker_setup prefork_pool::prepare(const session_options& session)
     setup.listeners = listeners_;
     setup.keep_descriptors = worker_keeps_;
     setup.working_mask = &signals_.worker_working_mask();
+    setup.serving_mask = &signals_.worker_serving_mask();
     setup.waiting_mask = &signals_.worker_waiting_mask();
     setup.stop_fd = stop_read_.get();
     setup.wake_fd = wake_write_.get();
@@ -80,6 +81,7 @@ worker_setup prefork_pool::prepare(const session_options& session)
     setup.slot = slot;
     setup.connections = connections_per_child_;
     setup.session = session;
+    setup.log = log;
     return setup;
 }
 

@@ -35,7 +35,7 @@ public:
     void set_max_per_source(unsigned limit) noexcept { sources_.set_limit(limit); }
     // What a new worker needs; reserves a slot (call added() or abandon()).
     // Allocates nothing: it is called for every worker forked.
-    [[nodiscard]] worker_setup prepare(const session_options& session);
+    [[nodiscard]] worker_setup prepare(const session_settings& session, connection_log* log);
     void added(pid_t pid, unsigned slot);
     void abandon(unsigned slot);
     // Drains the wake pipe; returns how many connections the workers began

@@ -49,25 +49,32 @@ void pause_briefly() noexcept
 ECHO_CHILD_PATH void run_worker(const worker_setup& setup)
 {
     close_all_except(setup.keep_descriptors);
-    // SIGUSR1 (retire) is let through only inside epoll_pwait(): see signal_policy.hpp.
+    // SIGUSR1 (retire) and SIGTERM/SIGINT (stop) are let through only inside
+    // epoll_pwait() and, the stop signals, while serving: one that comes
+    // between a check and the wait then ends the wait. See signal_policy.hpp.
     ::pthread_sigmask(SIG_SETMASK, setup.working_mask, nullptr);
 
+    // A worker that cannot wait for clients (or for the stop) must not
+    // count as a spare: it exits, and the parent logs its status and forks
+    // another after its back-off.
     echo::unique_fd epoll(::epoll_create1(EPOLL_CLOEXEC));
     if (!epoll) {
         echo::log(log_level::error, "worker: epoll_create1: ", std::strerror(errno));
         ::_exit(1);
     }
-    for (std::size_t i = 0; i < setup.listeners.size(); ++i) {
-        // EPOLLEXCLUSIVE: a new client wakes one waiting worker, not the herd.
+    const auto watch = [&epoll](int fd, std::uint32_t events, std::uint64_t token) noexcept {
         epoll_event ev{};
-        ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-        ev.data.u64 = i;
-        ::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, setup.listeners[i], &ev);
-    }
-    epoll_event stop{};
-    stop.events = EPOLLIN;
-    stop.data.u64 = stop_token;
-    ::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, setup.stop_fd, &stop);
+        ev.events = events;
+        ev.data.u64 = token;
+        if (::epoll_ctl(epoll.get(), EPOLL_CTL_ADD, fd, &ev) != 0) {
+            echo::log(log_level::error, "worker: epoll_ctl: ", std::strerror(errno));
+            ::_exit(1);
+        }
+    };
+    // EPOLLEXCLUSIVE: a new client wakes one waiting worker, not the herd.
+    for (std::size_t i = 0; i < setup.listeners.size(); ++i)
+        watch(setup.listeners[i], EPOLLIN | EPOLLEXCLUSIVE, i);
+    watch(setup.stop_fd, EPOLLIN, stop_token);
 
     log_throttle accept_failures;
     unsigned served = 0;
@@ -109,9 +116,11 @@ ECHO_CHILD_PATH void run_worker(const worker_setup& setup)
                 continue;
             }
             setup.board->count_begun();
-            serve_connection(connection.get(), who, setup.session);
+            ::pthread_sigmask(SIG_SETMASK, setup.serving_mask, nullptr);
+            serve_connection(connection.get(), who, setup.session, setup.log);
+            ::pthread_sigmask(SIG_SETMASK, setup.working_mask, nullptr);
             // Its line went into a summary: the parent must not sleep on it.
-            if (setup.session.log && setup.session.log->take_wake_request())
+            if (setup.log && setup.log->take_wake_request())
                 wake_parent(setup.wake_fd);
             connection.reset();
             setup.sources->release(setup.slot);

@@ -19,15 +19,17 @@ namespace echod {
 struct worker_setup {
     std::span<const int> listeners;
     std::span<const int> keep_descriptors; // sorted: everything else is closed
-    const sigset_t* working_mask = nullptr; // SIGUSR1 blocked: see signal_policy.hpp
-    const sigset_t* waiting_mask = nullptr; // SIGUSR1 let through, inside epoll_pwait()
+    const sigset_t* working_mask = nullptr; // SIGUSR1, SIGTERM, SIGINT blocked: see signal_policy.hpp
+    const sigset_t* serving_mask = nullptr; // SIGUSR1 blocked, while a connection is served
+    const sigset_t* waiting_mask = nullptr; // all let through, inside epoll_pwait()
     int stop_fd = -1; // read end of the parent's stop pipe: hangup = stop accepting
     int wake_fd = -1; // write end (non-blocking) of the parent's wake pipe
     source_table* sources = nullptr;
     scoreboard* board = nullptr;
     unsigned slot = 0;
     unsigned connections = 1;
-    session_options session;
+    session_settings session;
+    connection_log* log = nullptr; // shared with the parent
 };
 
 // Runs in the forked worker: closes what it must not hold, sets its signal

@@ -45,26 +45,52 @@ ECHO_CHILD_PATH nanoseconds coarse_now() noexcept
 
 ECHO_CHILD_PATH session_signal_state& session_signal_state_page() noexcept { return memory.signal_state; }
 
-ECHO_CHILD_PATH echo_outcome echo_until_done(int fd, echo::stop_flag stop, std::chrono::seconds idle_timeout) noexcept
+ECHO_CHILD_PATH echo_outcome echo_until_done(int fd, session_signal_state& state,
+                                             std::chrono::seconds idle_timeout) noexcept
 {
     echo_outcome out;
+    echo::stop_flag stop = &state.stop_requested;
     nanoseconds progress = coarse_now(); // when the client last sent us something
-    const auto give_up = [&](int error, bool sending) noexcept {
+    std::sig_atomic_t retimed_seen = state.retimed;
+    // A reload set another timeout on the socket: the deadline runs anew.
+    const auto look_at_reload = [&]() noexcept {
+        if (state.retimed == retimed_seen)
+            return;
+        retimed_seen = state.retimed;
+        idle_timeout = std::chrono::seconds(state.idle_timeout_seconds);
+        progress = coarse_now();
+    };
+    const auto give_up = [&](session_end how, int error, bool sending) noexcept {
         // The stop handler shuts the socket down, so what ends the call then
         // is an end of file or EPIPE: the flag says what it really was.
-        out.error = *stop ? EINTR : error;
-        out.while_sending = sending && out.error != EINTR;
-        if (out.error == EAGAIN)
+        if (*stop)
+            how = session_end::shutdown;
+        out.how = how;
+        out.error = how == session_end::failed ? error : 0;
+        out.while_sending = sending && how != session_end::shutdown;
+        if (how == session_end::idle_timeout)
             out.idle = coarse_now() - progress;
         return out;
     };
+    // How a failed call ended the session.
+    const auto ended_by = [](int error) noexcept {
+        switch (error) {
+        case EAGAIN: return session_end::idle_timeout; // SO_RCVTIMEO / SO_SNDTIMEO expired
+        case ECONNRESET:
+        case EPIPE: return session_end::reset;
+        default: return session_end::failed;
+        }
+    };
     for (;;) {
         if (*stop)
-            return give_up(EINTR, false);
-        // SO_RCVTIMEO: EAGAIN after idle_timeout without a byte.
+            return give_up(session_end::shutdown, 0, false);
+        // SO_RCVTIMEO: EAGAIN after idle_timeout without a byte (a reload
+        // interrupts the read, which starts again with the new timeout).
         const auto in = echo::read_some(fd, buffer, stop);
-        if (!in.ok() || in.bytes == 0)
-            return give_up(in.error, false);
+        if (!in.ok())
+            return give_up(in.error == EINTR ? session_end::shutdown : ended_by(in.error), in.error, false);
+        if (in.bytes == 0)
+            return give_up(session_end::client_closed, 0, false);
         out.received += in.bytes;
         progress = coarse_now();
 
@@ -80,16 +106,17 @@ ECHO_CHILD_PATH echo_outcome echo_until_done(int fd, echo::stop_flag stop, std::
             if (n < 0) {
                 if (errno == EINTR && !*stop)
                     continue;
-                return give_up(errno, true);
+                return give_up(errno == EINTR ? session_end::shutdown : ended_by(errno), errno, true);
             }
             done += static_cast<std::size_t>(n);
             out.sent += static_cast<std::size_t>(n);
             if (done < in.bytes) {
                 if (*stop)
-                    return give_up(EINTR, true);
+                    return give_up(session_end::shutdown, 0, true);
+                look_at_reload();
                 if (idle_timeout.count() > 0 && coarse_now() - progress >= idle_timeout - tick_slack)
-                    return give_up(EAGAIN, true);
-                // Interrupted early (a stop signal to a debugged process): go on.
+                    return give_up(session_end::idle_timeout, 0, true);
+                // Interrupted early (a reload, a stop signal to a debugged process): go on.
             }
         }
     }

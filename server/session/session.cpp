@@ -8,6 +8,7 @@
 #include "echo/log.hpp"
 
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include <cerrno>
 #include <csignal>
@@ -20,24 +21,12 @@ namespace {
 // The only state the SIGTERM/SIGINT handler touches: see echo_loop.hpp.
 session_signal_state& state = session_signal_state_page();
 
-ECHO_CHILD_PATH session_end classify(const echo_outcome& o) noexcept
-{
-    switch (o.error) {
-    case 0: return session_end::client_closed;
-    case EAGAIN: return session_end::idle_timeout;
-    case EINTR: return session_end::shutdown;
-    case ECONNRESET:
-    case EPIPE: return session_end::reset;
-    default: return session_end::failed;
-    }
-}
-
-ECHO_CHILD_PATH void say_how_it_ended(echo::stack_line& line, const echo_outcome& o, session_end how) noexcept
+ECHO_CHILD_PATH void say_how_it_ended(echo::stack_line& line, const echo_outcome& o) noexcept
 {
     const auto idle_ms = [&] {
         return echo::seconds_text{static_cast<unsigned long long>(o.idle.count() / 1'000'000)};
     };
-    switch (how) {
+    switch (o.how) {
     case session_end::client_closed:
         line << "client closed";
         return;
@@ -84,28 +73,46 @@ void session_stop_handler(int) noexcept
     errno = saved;
 }
 
-ECHO_CHILD_PATH int serve_connection(int fd, const peer_address& peer, const session_options& options)
+void session_retime_handler(int, siginfo_t* info, void*) noexcept
+{
+    const int saved = errno;
+    const int seconds = info->si_value.sival_int;
+    if (const int fd = state.serving_fd_plus_one - 1; fd >= 0) {
+        timeval tv{};
+        tv.tv_sec = seconds;
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    }
+    state.idle_timeout_seconds = seconds;
+    state.retimed = state.retimed + 1;
+    errno = saved;
+}
+
+ECHO_CHILD_PATH int serve_connection(int fd, const peer_address& peer, const session_settings& settings,
+                                     connection_log* log)
 {
     // TCP_NODELAY and the idle timeout (SO_RCVTIMEO/SO_SNDTIMEO: a read, or
     // a write the client does not drain, that waits that long fails with
     // EAGAIN) come with the socket from its listener.
+    // A prefork worker retimed by a reload while it waited: its connection
+    // inherited the new timeout from the listener, and this is its value.
+    const auto idle_timeout = state.retimed ? std::chrono::seconds(state.idle_timeout_seconds) : settings.idle_timeout;
     state.serving_fd_plus_one = fd + 1; // from here on a stop request also shuts the socket down
-    const bool logging = options.log && echo::logging::enabled(echo::log_level::info);
+    const bool logging = log && echo::logging::enabled(echo::log_level::info);
     const auto started = logging ? monotonic_now() : std::chrono::nanoseconds{};
-    const auto outcome = echo_until_done(fd, &state.stop_requested, options.idle_timeout);
+    const auto outcome = echo_until_done(fd, state, idle_timeout);
     state.serving_fd_plus_one = 0; // before the caller closes it and the number is reused
     if (!logging)
         return 0;
 
-    const auto how = classify(outcome);
-    if (!options.log->admit(how))
+    if (!log->admit(outcome.how))
         return 0; // counted for the parent's summary instead
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(monotonic_now() - started);
     echo::stack_line line(echo::log_level::info);
     line << "connection from ";
     line.commit(echo::format_address(peer.get(), peer.length(), line.room()));
     line << " ended: ";
-    say_how_it_ended(line, outcome, how);
+    say_how_it_ended(line, outcome);
     line << "; " << outcome.received << " bytes received, " << outcome.sent << " sent back, "
          << echo::seconds_text{static_cast<unsigned long long>(took.count())} << " s";
     line.write();

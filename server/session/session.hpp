@@ -1,22 +1,26 @@
 // One client connection, served in a child process of its own.
 #pragma once
 
+#include "config/config.hpp"
 #include "limits/peer_address.hpp"
 
-#include <chrono>
+#include <signal.h>
 
 namespace echod {
 
 class connection_log;
 
-struct session_options {
-    std::chrono::seconds idle_timeout{0}; // as set on the listener; 0: wait for the client forever
-    connection_log* log = nullptr;        // shared with the parent; null: no per-connection line
-};
-
 // The SIGTERM/SIGINT handler session children and prefork workers inherit
 // (signal_policy.hpp): ends the session cleanly.
 void session_stop_handler(int) noexcept;
+
+// The handler of the signal a reload sends to every session process
+// (signal_policy.hpp), with the new idle timeout in seconds as its value: it
+// sets the timeout on the socket being served at once (so a read that
+// starts after the signal waits no longer than the new timeout), and the
+// loop counts the deadline anew from then. Session children and prefork
+// workers inherit it.
+void session_retime_handler(int, siginfo_t* info, void*) noexcept;
 
 // True once SIGTERM or SIGINT arrived in this session process.
 [[nodiscard]] bool session_stop_requested() noexcept;
@@ -28,6 +32,7 @@ void session_stop_handler(int) noexcept;
 // the stack and written with one write(2); below info the clock is read only
 // as the idle timeout needs it. Returns the child's exit status. Does not
 // close `fd`.
-int serve_connection(int fd, const peer_address& peer, const session_options& options);
+// `log`: shared with the parent; null: no per-connection line.
+int serve_connection(int fd, const peer_address& peer, const session_settings& settings, connection_log* log);
 
 } // namespace echod

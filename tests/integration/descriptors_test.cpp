@@ -3,15 +3,19 @@
 // the parent keeps its listener, not the connections it handed over.
 #include "helpers.hpp"
 
+#include <sys/syscall.h>
+
 #include <gtest/gtest.h>
+
+#include <cerrno>
 
 namespace {
 
 using namespace std::chrono_literals;
 
-TEST(Descriptors, ChildHoldsOnlyItsConnectionAndParentOnlyItsListener)
+void expect_child_holds_only_its_connection(test::echod_setup setup)
 {
-    test::echod_instance echod;
+    test::echod_instance echod(std::move(setup));
     const auto listener = itest::sockets_of(echod.pid());
     ASSERT_EQ(listener.size(), 1U) << "expected one listening socket";
 
@@ -38,6 +42,25 @@ TEST(Descriptors, ChildHoldsOnlyItsConnectionAndParentOnlyItsListener)
     EXPECT_TRUE(test::eventually([&] { return itest::sockets_of(echod.pid()) == listener; }, 5s))
         << "echod still holds " << ::testing::PrintToString(itest::sockets_of(echod.pid()))
         << ", its listener is " << ::testing::PrintToString(listener);
+}
+
+TEST(Descriptors, ChildHoldsOnlyItsConnectionAndParentOnlyItsListener)
+{
+    expect_child_holds_only_its_connection({});
+}
+
+// Where close_range() is missing (a kernel before 5.9, a seccomp filter that
+// answers ENOSYS), the child closes what it must not keep one by one: a
+// child holding the listener would keep the port after echod dies.
+TEST(Descriptors, ChildClosesWhatItMustNotKeepWithoutCloseRange)
+{
+    // Probed first: a container may refuse seccomp filters altogether.
+    const auto probe = itest::run_echod({"--version"}, [] { itest::fail_syscall_in_child(SYS_close_range, ENOSYS); });
+    if (probe.status == itest::seccomp_unavailable)
+        GTEST_SKIP() << "cannot install a seccomp filter here";
+    test::echod_setup setup;
+    setup.in_child = [] { itest::fail_syscall_in_child(SYS_close_range, ENOSYS); };
+    expect_child_holds_only_its_connection(std::move(setup));
 }
 
 // Every descriptor echod opens is close-on-exec; the listener of a dead

@@ -3,10 +3,17 @@
 #include "echo/address.hpp"
 #include "echo/socket.hpp"
 
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include <cstddef>
 #include <cstring>
+#include <vector>
 #include <filesystem>
 #include <stdexcept>
 
@@ -126,6 +133,37 @@ test::process spawn_client(const test::temp_dir& dir, const std::string& host, u
     o.stdout_file = dir / "client.out";
     o.stderr_file = dir / "client.err";
     return test::process::spawn(std::move(o));
+}
+
+void fail_syscall_in_child(int nr, int error, int option)
+{
+#if defined(__x86_64__)
+    constexpr unsigned arch = AUDIT_ARCH_X86_64;
+#elif defined(__aarch64__)
+    constexpr unsigned arch = AUDIT_ARCH_AARCH64;
+#else
+    ::_exit(seccomp_unavailable);
+#endif
+    const sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    const sock_filter fail = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | static_cast<unsigned>(error));
+    std::vector<sock_filter> code = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 1, 0),
+        allow,
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(nr), 1, 0),
+        allow,
+    };
+    if (option >= 0) {
+        // args[2], the option's name (its low half: little-endian).
+        code.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args) + 2 * sizeof(__u64)));
+        code.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(option), 0, 1));
+    }
+    code.push_back(fail);
+    code.push_back(allow);
+    sock_fprog program{static_cast<unsigned short>(code.size()), code.data()};
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0)
+        ::_exit(seccomp_unavailable);
 }
 
 } // namespace itest

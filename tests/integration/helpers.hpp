@@ -46,6 +46,15 @@ struct finished {
 };
 [[nodiscard]] finished run_to_end(test::spawn_options options, std::chrono::milliseconds deadline = 20s);
 
+// Exit status of a child whose seccomp filter could not be installed.
+inline constexpr int seccomp_unavailable = 99;
+// In a child after fork, before exec: from now on system call `nr` fails with
+// `error` in this process and the program it becomes (a seccomp filter
+// survives exec); with `option` >= 0 only when its third argument (a socket
+// option's name) is `option`. Exits seccomp_unavailable when the kernel or
+// container refuses.
+void fail_syscall_in_child(int nr, int error, int option = -1);
+
 // echod with exactly these arguments (no --listen added); `in_child` runs before exec.
 [[nodiscard]] finished run_echod(const std::vector<std::string>& args, std::function<void()> in_child = {});
 // echo-client with these arguments and empty stdin.

@@ -4,52 +4,15 @@
 // whose failure would otherwise go unnoticed.
 #include "helpers.hpp"
 
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
-#include <cstddef>
+#include <cerrno>
 
 namespace {
-
-constexpr int seccomp_unavailable = 99;
-
-// After fork, before exec: makes every setsockopt(..., SO_RCVTIMEO, ...) fail
-// with ENOPROTOOPT, in this process and the echod it becomes (a seccomp
-// filter survives exec). Exits 99 when the kernel or container refuses.
-void make_so_rcvtimeo_fail()
-{
-#if defined(__x86_64__)
-    constexpr unsigned arch = AUDIT_ARCH_X86_64;
-#elif defined(__aarch64__)
-    constexpr unsigned arch = AUDIT_ARCH_AARCH64;
-#else
-    ::_exit(seccomp_unavailable);
-#endif
-    sock_filter code[] = {
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 1, 0),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_setsockopt, 1, 0),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-        // args[2], the option name (its low half: little-endian).
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args) + 2 * sizeof(__u64)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SO_RCVTIMEO, 0, 1),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOPROTOOPT),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-    };
-    sock_fprog program{static_cast<unsigned short>(sizeof code / sizeof code[0]), code};
-    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-        ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0)
-        ::_exit(seccomp_unavailable);
-}
 
 TEST(Invariants, AnIdleTimeoutThatCannotBeSetStopsTheStart)
 {
@@ -57,8 +20,8 @@ TEST(Invariants, AnIdleTimeoutThatCannotBeSetStopsTheStart)
     test::write_file(dir / "echod.conf", "");
     const auto r = itest::run_echod(
         {"--config", (dir / "echod.conf").string(), "--listen", "127.0.0.1:0", "--idle-timeout", "5"},
-        make_so_rcvtimeo_fail);
-    if (r.status == seccomp_unavailable)
+        [] { itest::fail_syscall_in_child(SYS_setsockopt, ENOPROTOOPT, SO_RCVTIMEO); });
+    if (r.status == itest::seccomp_unavailable)
         GTEST_SKIP() << "cannot install a seccomp filter here";
     EXPECT_EQ(r.status, 71) << r.err;
     EXPECT_NE(r.err.find("SO_RCVTIMEO"), std::string::npos) << r.err;

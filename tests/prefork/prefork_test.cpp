@@ -10,6 +10,7 @@
 #include <signal.h>
 
 #include <set>
+#include <thread>
 #include <sstream>
 
 namespace {
@@ -235,6 +236,24 @@ TEST(Prefork, KilledWorkerIsReapedAndReplaced)
     }));
     echo_once(echod.port());
     EXPECT_EQ(echod.stop(), 0);
+}
+
+// A worker that cannot wait for clients (epoll_ctl fails) must not sit on
+// as a spare that never serves: it says why and exits, and the parent logs
+// it and retries after its back-off, without spinning.
+TEST(Prefork, AWorkerThatCannotWaitForClientsExitsAndSaysWhy)
+{
+    test::echod_setup setup;
+    setup.args = {"--prefork", "2"};
+    setup.env = {"LD_PRELOAD=" FAULT_INJECTION_LIBRARY, "ECHO_TEST_EPOLL_EXCLUSIVE=1",
+                 "ASAN_OPTIONS=verify_asan_link_order=0"};
+    test::echod_instance echod(std::move(setup));
+    EXPECT_TRUE(echod.log_contains("worker: epoll_ctl: Cannot allocate memory", 10s)) << echod.log();
+    EXPECT_TRUE(echod.log_contains("exited with status 1", 10s)) << echod.log();
+    std::this_thread::sleep_for(1s);
+    // 100 ms of back-off between attempts: about 20 in a second for 2 workers, not thousands.
+    EXPECT_LT(echod.log_lines_with("exited with status 1"), 100U) << "the parent forks failing workers in a loop";
+    EXPECT_EQ(echod.stop(), 0) << echod.log();
 }
 
 TEST(Prefork, SigtermLetsBusyWorkersFinish)

@@ -109,6 +109,11 @@ std::string read_to_eof(int fd, std::chrono::milliseconds deadline)
     }
 }
 
+bool readable(int fd, std::chrono::milliseconds deadline)
+{
+    return wait_readable(fd, std::chrono::steady_clock::now() + deadline);
+}
+
 bool peer_closes(int fd, std::chrono::milliseconds deadline)
 {
     const auto end = std::chrono::steady_clock::now() + deadline;

@@ -24,6 +24,8 @@ void send_all(int fd, std::string_view data);
 [[nodiscard]] std::string read_exactly(int fd, std::size_t n, std::chrono::milliseconds deadline = 10s);
 // Reads until end of file (or throws at the deadline).
 [[nodiscard]] std::string read_to_eof(int fd, std::chrono::milliseconds deadline = 10s);
+// True when something (data, or the end) arrives to read within the deadline.
+[[nodiscard]] bool readable(int fd, std::chrono::milliseconds deadline);
 // True when the peer has closed (EOF or reset) within the deadline.
 [[nodiscard]] bool peer_closes(int fd, std::chrono::milliseconds deadline);
 // Makes close() send a reset instead of a FIN.

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <unistd.h>
 
 namespace {
 
@@ -69,6 +70,37 @@ TEST_F(ProcessSplit, SignalsToTheMainPidReachTheAcceptor)
     echod->proc().signal(SIGTERM);
     EXPECT_TRUE(systemd.wait_for("STOPPING=1")) << echod->log();
     EXPECT_EQ(echod->proc().wait_for(10s), 0) << echod->log();
+}
+
+// systemd sends SIGTERM to every process of the unit (KillMode=control-group),
+// at any moment, also while echod starts: after the monitor forked the
+// acceptor and before the acceptor's loop reads its signals. Each process
+// must then wait for its loop to read it, and echod ends cleanly (0), never
+// with "the accepting process was killed by signal 15" (status 1).
+TEST(ProcessSplitStart, ASigtermDuringStartUpEndsEchodCleanly)
+{
+    for (int round = 0; round < 20; ++round) {
+        test::notify_listener systemd;
+        test::temp_dir dir;
+        test::write_file(dir / "echod.conf", "");
+        test::spawn_options o;
+        o.argv = {test::echod_binary(), "--config", (dir / "echod.conf").string(), "--listen", "127.0.0.1:0"};
+        o.env = {systemd.environment()};
+        o.stderr_file = dir / "stderr";
+        o.in_child = [] { ::setpgid(0, 0); }; // a group of its own, as a unit's cgroup
+        auto echod = test::process::spawn(std::move(o));
+        // As soon as the acceptor exists: the window the monitor's start leaves it.
+        ASSERT_TRUE(test::eventually([&] { return !test::children_of(echod.pid()).empty(); }, 10s))
+            << test::read_file(dir / "stderr");
+        ASSERT_EQ(::kill(-echod.pid(), SIGTERM), 0);
+        const auto status = echod.wait_for(15s);
+        const auto log = test::read_file(dir / "stderr");
+        ASSERT_TRUE(status) << "echod did not stop in round " << round << ": " << log;
+        EXPECT_EQ(*status, 0) << "round " << round << ": " << log;
+        EXPECT_EQ(log.find("was killed by signal"), std::string::npos) << "round " << round << ": " << log;
+        if (::testing::Test::HasFailure())
+            break;
+    }
 }
 
 } // namespace

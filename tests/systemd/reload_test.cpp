@@ -81,6 +81,64 @@ TEST_F(Reload, BadConfigKeepsServing)
     }
 }
 
+// A reload that fails changes nothing: its log says "keeping the running
+// configuration", so the new max-connections must not be in force either.
+// Here the new idle timeout cannot be set on the listener (a preloaded
+// setsockopt fails after the start).
+TEST_F(Reload, AFailedReloadChangesNothing)
+{
+    auto setup = with_config("max-connections = 1\nidle-timeout = 60\n");
+    setup.env = {"LD_PRELOAD=" FAULT_INJECTION_LIBRARY, "ECHO_TEST_RCVTIMEO_CALLS=1",
+                 "ASAN_OPTIONS=verify_asan_link_order=0"};
+    ASSERT_TRUE(start(std::move(setup)));
+    reload_with("max-connections = 3\nidle-timeout = 30\n");
+    ASSERT_TRUE(systemd.wait_for("READY=1")) << echod->log();
+    ASSERT_TRUE(echod->log_contains("reload failed, keeping the running configuration")) << echod->log();
+    EXPECT_TRUE(echod->log_contains("SO_RCVTIMEO")) << echod->log();
+
+    auto first = test::connect_tcp("127.0.0.1", echod->port());
+    test::send_all(first.get(), "a");
+    ASSERT_EQ(test::read_exactly(first.get(), 1), "a");
+    // Still max-connections 1: the second waits in the backlog until the first ends.
+    auto second = test::connect_tcp("127.0.0.1", echod->port());
+    test::send_all(second.get(), "b");
+    EXPECT_FALSE(test::readable(second.get(), 1500ms)) << "served beyond the max-connections still in force";
+    first.reset();
+    EXPECT_EQ(test::read_exactly(second.get(), 1), "b");
+}
+
+// An admin lowers idle-timeout against a slowloris: the reload reaches the
+// connections already open (each gets the new timeout from the reload on),
+// in both modes, not only those accepted after it.
+class ReloadIdleTimeout : public Reload, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(ReloadIdleTimeout, ALoweredIdleTimeoutReachesOpenConnections)
+{
+    auto setup = with_config("idle-timeout = 60\n");
+    if (std::string(GetParam()) == "prefork")
+        setup.args = {"--prefork", "2"};
+    ASSERT_TRUE(start(std::move(setup)));
+    std::vector<echo::unique_fd> open;
+    for (int i = 0; i < 5; ++i) {
+        open.push_back(test::connect_tcp("127.0.0.1", echod->port()));
+        test::send_all(open.back().get(), "x");
+        ASSERT_EQ(test::read_exactly(open.back().get(), 1), "x");
+    }
+    reload_with("idle-timeout = 2\n");
+    ASSERT_TRUE(systemd.wait_for("READY=1")) << echod->log();
+    const auto reloaded = std::chrono::steady_clock::now();
+    // 2 s from the reload; 60 s would be the old timeout. The margin is for a loaded machine.
+    for (const auto& fd : open)
+        EXPECT_TRUE(test::peer_closes(fd.get(), 20s)) << echod->log();
+    const auto took = std::chrono::duration<double>(std::chrono::steady_clock::now() - reloaded).count();
+    EXPECT_GE(took, 1.5) << "closed before the new timeout ran out";
+    EXPECT_LT(took, 20.0);
+    EXPECT_TRUE(echod->log_contains("ended: idle timeout")) << echod->log();
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, ReloadIdleTimeout, ::testing::Values("fork_per_connection", "prefork"),
+                         [](const auto& param_info) { return std::string(param_info.param); });
+
 TEST_F(Reload, ListenChangeNeedsRestart)
 {
     // Listen addresses from the file: a reload that changes them is reported,

@@ -183,6 +183,20 @@ TEST(WriteAll, ReportsBytesWrittenBeforeAnError)
 
 // send_all uses MSG_NOSIGNAL: a vanished peer is an EPIPE result, not a
 // SIGPIPE that kills the process (SIGPIPE keeps its default action here).
+// A write(2) that returns 0 for a non-empty buffer moves nothing and says
+// nothing: calling it again would spin forever.
+TEST(WriteAll, AWriteThatMovesNothingEndsAsAnErrorInsteadOfSpinning)
+{
+    int calls = 0;
+    const auto r = echo::detail::put_all("abcdef", nullptr, [&calls](const char*, std::size_t n) -> ssize_t {
+        ++calls;
+        return calls == 1 ? static_cast<ssize_t>(n / 2) : 0;
+    });
+    EXPECT_EQ(r.bytes, 3U);
+    EXPECT_EQ(r.error, EIO);
+    EXPECT_EQ(calls, 2);
+}
+
 TEST(SendAll, ClosedPeerIsEpipeNotSigpipe)
 {
     echo::default_action(SIGPIPE);

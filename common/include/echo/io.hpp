@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstddef>
 #include <span>
@@ -22,6 +23,40 @@ struct io_result {
 // A flag a signal handler sets to ask a blocked call to give up: when EINTR
 // arrives and *stop is set, the call returns error EINTR instead of retrying.
 using stop_flag = const volatile std::sig_atomic_t*;
+
+namespace detail {
+
+[[nodiscard]] inline bool retry(int err, stop_flag stop) noexcept
+{
+    return err == EINTR && !(stop && *stop);
+}
+
+// Calls `put(pointer, length)` (write(2) or send(2)) until all of `data` is
+// out, an error other than EINTR comes, or `stop` is set. A call that moves
+// nothing and reports no error would be called again forever: it ends the
+// loop as EIO, since the descriptor will not take the data.
+template <typename Put>
+[[nodiscard]] io_result put_all(std::string_view data, stop_flag stop, Put put) noexcept
+{
+    std::size_t done = 0;
+    while (done < data.size()) {
+        const ssize_t n = put(data.data() + done, data.size() - done);
+        if (n > 0) {
+            done += static_cast<std::size_t>(n);
+            // A signal that interrupts a write which already moved data
+            // yields a short count, not EINTR: look at the flag here too.
+            if (stop && *stop && done < data.size())
+                return {done, EINTR};
+        } else if (n == 0) {
+            return {done, EIO};
+        } else if (!retry(errno, stop)) {
+            return {done, errno};
+        }
+    }
+    return {done, 0};
+}
+
+} // namespace detail
 
 // One read(2), retried on EINTR.
 [[nodiscard]] io_result read_some(int fd, std::span<char> buffer, stop_flag stop = nullptr) noexcept;

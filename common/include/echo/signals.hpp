@@ -49,6 +49,8 @@ void ignore_sigpipe() noexcept;
 // Installs `handler` for `signo` without SA_RESTART, so a blocking call
 // returns EINTR and the caller can look at the flag the handler set.
 void interrupt_on(int signo, void (*handler)(int)) noexcept;
+// The same for a handler that reads the signal's siginfo (a value sent with sigqueue()).
+void interrupt_on(int signo, void (*handler)(int, siginfo_t*, void*)) noexcept;
 
 // Restores the default action for `signo`.
 void default_action(int signo) noexcept;
