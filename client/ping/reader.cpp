@@ -1,9 +1,10 @@
 #include "reader.hpp"
 
-#include "clock.hpp"
 #include "framer.hpp"
 #include "matcher.hpp"
 #include "report.hpp"
+
+#include "monotonic_clock.hpp"
 
 #include "echo/error.hpp"
 #include "echo/exit_status.hpp"

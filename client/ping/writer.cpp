@@ -1,7 +1,8 @@
 #include "writer.hpp"
 
-#include "clock.hpp"
 #include "probe.hpp"
+
+#include "monotonic_clock.hpp"
 
 #include "echo/error.hpp"
 #include "echo/exit_status.hpp"
