@@ -32,8 +32,8 @@ const po::options_description& option_table()
              "give up (status 124) after SECONDS spent waiting on a server that neither "
              "echoes nor takes input, 0 = wait forever (default 30)")
             ("link-timeout", po::value<std::string>()->value_name("SECONDS"),
-             "end the connection (status 1) when the server has acknowledged nothing for SECONDS "
-             "(TCP keepalive and TCP_USER_TIMEOUT), 0 = the kernel's limits (default 20)")
+             "end the connection (status 1) when the server, owing an answer, has sent nothing for SECONDS "
+             "(TCP keepalive, TCP_INFO), 0 = the kernel's limits (default 20)")
             ("udp,u", "send each line (with --raw, each read of input) as one UDP datagram; "
              "wait up to --timeout for each echo (with --ping: probes over UDP)");
         return d;

@@ -127,7 +127,7 @@ bool reader::take_echoes()
         return true;
     }
     if (!in.ok()) {
-        matcher_.counts().broken = std::string("connection lost: ") + std::strerror(in.error);
+        matcher_.counts().broken = "connection lost to " + server_ + ": " + std::strerror(in.error);
         open = false;
     } else if (in.bytes == 0) {
         matcher_.counts().broken = "the server closed the connection";
