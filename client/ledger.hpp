@@ -37,6 +37,9 @@ struct ledger {
     // Child: when it began waiting on the server in read(), or reader_busy
     // while it writes stdout: --wait counts only time spent on the server.
     std::atomic<ticks> reader_waiting_since{0};
+    // Child: errno of the read that failed (reader_status::socket_error);
+    // the parent says what it means, naming the server and the counts.
+    int read_error = 0;
     // Child, when more came back than was queued: both counts at that moment.
     std::uint64_t excess_received = 0;
     std::uint64_t excess_queued = 0;

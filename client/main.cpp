@@ -44,7 +44,7 @@ int main(int argc, char* argv[])
             return echo_client::udp::run(addresses, opts.raw, opts.ping.timeout);
         auto socket = echo::connect_to_any(addresses, opts.connect_timeout);
         echo::set_no_delay(socket.get());
-        echo_client::end_dead_link_after(socket.get(), opts.link_timeout);
+        echo_client::ask_link_to_answer(socket.get(), opts.link_timeout);
         const std::string server = echo::peer_address_of(socket.get());
         return echo_client::run_split_io(std::move(socket), server, opts);
     } catch (const echo::fatal_error& e) {

@@ -6,8 +6,12 @@
 
 #include <boost/program_options.hpp>
 
+#include <netdb.h>
+
+#include <algorithm>
 #include <charconv>
 #include <sstream>
+#include <vector>
 
 namespace po = boost::program_options;
 
@@ -28,8 +32,8 @@ const po::options_description& option_table()
              "give up (status 124) after SECONDS spent waiting on a server that neither "
              "echoes nor takes input, 0 = wait forever (default 30)")
             ("link-timeout", po::value<std::string>()->value_name("SECONDS"),
-             "end the connection (status 1) when the server has acknowledged nothing for SECONDS "
-             "(TCP keepalive and TCP_USER_TIMEOUT), 0 = the kernel's limits (default 20)")
+             "end the connection (status 1) when the server, owing an answer, has sent nothing for SECONDS "
+             "(TCP keepalive, TCP_INFO), 0 = the kernel's limits (default 20)")
             ("udp,u", "send each line (with --raw, each read of input) as one UDP datagram; "
              "wait up to --timeout for each echo (with --ping: probes over UDP)");
         return d;
@@ -42,8 +46,52 @@ po::options_description positional_table()
     po::options_description d;
     d.add_options()
         ("host", po::value<std::string>())
-        ("port", po::value<std::string>());
+        ("port", po::value<std::string>())
+        // Taken, not refused by Boost, so the message can name it.
+        ("surplus", po::value<std::vector<std::string>>());
     return d;
+}
+
+// HOST as given, less the brackets an IPv6 address may wear. Empty is not
+// "this machine": getaddrinfo would take it for localhost, and a script
+// whose variable came out empty would talk to the wrong server.
+std::string host_of(std::string host)
+{
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2); // accept [::1] as well as ::1
+    if (host.empty())
+        throw echo::fatal_error(echo::exit_status::usage,
+                                "HOST is empty: name the server (localhost for this machine)");
+    return host;
+}
+
+// PORT: a number from 1 to 65535 (0 is no port to connect to: the kernel
+// would refuse it only at connect), or a service name that /etc/services
+// knows, checked here so that a typo is a usage error that says so, not
+// getaddrinfo's "Servname not supported for ai_socktype".
+std::string port_of(const std::string& port)
+{
+    const auto bad = [&](const std::string& why) {
+        return echo::fatal_error(echo::exit_status::usage, "PORT " + why);
+    };
+    if (!port.empty() && std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        unsigned long number = 0;
+        const auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+        if (ec != std::errc() || number < 1 || number > 65535)
+            throw bad(port + " is out of range: a port number is from 1 to 65535");
+        return port;
+    }
+    try {
+        echo::check_service(port);
+    } catch (const echo::address_error& e) {
+        throw bad(std::string(e.what()) + " (a port number from 1 to 65535, or a service name)");
+    }
+    servent entry{};
+    servent* found = nullptr;
+    char buffer[4096];
+    if (::getservbyname_r(port.c_str(), "tcp", &entry, buffer, sizeof buffer, &found) != 0 || !found)
+        throw bad("'" + port + "' is not a port number or a known service name (see /etc/services)");
+    return port;
 }
 
 // Whole seconds from 0 to a day, for --NAME.
@@ -86,25 +134,25 @@ options parse_command_line(int argc, const char* const argv[])
         po::options_description all;
         all.add(option_table()).add(ping::option_table()).add(positional_table());
         po::positional_options_description positional;
-        positional.add("host", 1).add("port", 1);
+        positional.add("host", 1).add("port", 1).add("surplus", -1);
         po::variables_map vm;
         po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
         result.help = vm.count("help") > 0;
         result.version = vm.count("version") > 0;
         if (result.help || result.version)
             return result;
-        if (!vm.count("host") || !vm.count("port"))
+        const char* const usage = " (usage: echo-client [OPTIONS] HOST PORT)";
+        if (!vm.count("host"))
+            throw echo::fatal_error(echo::exit_status::usage, std::string("missing HOST and PORT") + usage);
+        if (!vm.count("port"))
             throw echo::fatal_error(echo::exit_status::usage,
-                                    "missing HOST and PORT (usage: echo-client [OPTIONS] HOST PORT)");
-        result.host = vm["host"].as<std::string>();
-        result.port = vm["port"].as<std::string>();
-        if (result.host.size() > 2 && result.host.front() == '[' && result.host.back() == ']')
-            result.host = result.host.substr(1, result.host.size() - 2); // accept [::1] as well as ::1
-        try {
-            echo::check_service(result.port);
-        } catch (const echo::address_error& e) {
-            throw echo::fatal_error(echo::exit_status::usage, std::string("PORT: ") + e.what());
-        }
+                                    "missing PORT after HOST " + vm["host"].as<std::string>() + usage);
+        if (vm.count("surplus"))
+            throw echo::fatal_error(echo::exit_status::usage,
+                                    "unexpected argument '" + vm["surplus"].as<std::vector<std::string>>().front() +
+                                        "' after HOST and PORT" + usage);
+        result.host = host_of(vm["host"].as<std::string>());
+        result.port = port_of(vm["port"].as<std::string>());
         if (vm.count("connect-timeout"))
             result.connect_timeout = whole_seconds(vm, "connect-timeout");
         result.raw = vm.count("raw") > 0;

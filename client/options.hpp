@@ -14,9 +14,9 @@ struct options {
     std::chrono::seconds connect_timeout{10}; // per address; 0: the kernel's own limit
     bool raw = false;              // --raw: no quit line, only end of input ends the input
     std::chrono::seconds wait{30}; // --wait: how long the server may leave us waiting; 0: forever
-    // --link-timeout: a server silent this long is gone; 0: the kernel's limits. Below
-    // --wait's default, so that a dead link is reported as one (status 1), not as a
-    // silent server (124): with TCP_USER_TIMEOUT set, tcp_retries2 no longer ends it sooner.
+    // --link-timeout: a server silent this long while it owes an answer is gone
+    // (link_timeout.hpp); 0: the kernel's limits. Below --wait's default, so that a
+    // dead link is reported as one (status 1), not as a silent server (124).
     std::chrono::seconds link_timeout{20};
     bool udp = false; // --udp: datagrams over UDP instead of a TCP stream (with --ping too)
     ping::settings ping; // --ping and its options

@@ -26,7 +26,7 @@ int copy_socket_to_stdout(int socket, ledger& shared) noexcept
         const auto in = echo::read_some(socket, buffer);
         shared.reader_waiting_since.store(reader_busy, std::memory_order_relaxed);
         if (!in.ok()) {
-            echo::logging::fatal(std::string("connection lost: ") + std::strerror(in.error));
+            shared.read_error = in.error; // the parent reports it, with the server and the counts
             shared.echo.finish();
             return reader_status::socket_error;
         }

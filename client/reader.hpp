@@ -8,7 +8,7 @@ namespace echo_client {
 // Exit statuses of the reader child, read by the parent.
 namespace reader_status {
 inline constexpr int server_closed = 0; // clean end of file from the server
-inline constexpr int socket_error = 1;  // reset or another read error (already reported)
+inline constexpr int socket_error = 1;  // reset or another read error (errno in ledger::read_error)
 inline constexpr int more_than_sent = 2; // the server sent back more than it was sent (counts in the ledger)
 inline constexpr int output_error = 74; // stdout failed, e.g. EPIPE (already reported)
 } // namespace reader_status

@@ -2,6 +2,7 @@
 
 #include "fork_reader.hpp"
 #include "ledger.hpp"
+#include "link_timeout.hpp"
 #include "reader.hpp"
 #include "stream_digest.hpp"
 
@@ -38,7 +39,8 @@ public:
     writer(int socket, echo::signal_events& signals, pid_t reader, std::string server, const options& opts,
            ledger& shared, std::span<block_digest> sent_slots)
         : socket_(socket), signals_(signals), reader_(reader), server_(std::move(server)), raw_(opts.raw),
-          wait_(opts.wait), shared_(shared), input_is_terminal_(::isatty(STDIN_FILENO) == 1), sent_(sent_slots) {}
+          wait_(opts.wait), link_(socket, opts.link_timeout), shared_(shared),
+          input_is_terminal_(::isatty(STDIN_FILENO) == 1), sent_(sent_slots) {}
 
     int run();
 
@@ -56,6 +58,7 @@ private:
     [[nodiscard]] int end_reader() noexcept;
     [[nodiscard]] int interrupted(int signo);
     [[nodiscard]] int wait_ran_out();
+    [[nodiscard]] int link_gone();
     [[nodiscard]] int conclude(int wait_status);
 
     int socket_;
@@ -64,6 +67,7 @@ private:
     std::string server_;
     bool raw_;
     std::chrono::seconds wait_;
+    link_watch link_;
     ledger& shared_;
     bool input_is_terminal_;
 
@@ -226,9 +230,13 @@ int writer::run()
             shut_down_ = true;
             last_progress_ = clock::now();
         }
-        const int timeout = poll_timeout_ms();
+        int timeout = poll_timeout_ms();
         if (timeout == 0)
             return wait_ran_out();
+        // Wake to look at the link too, whatever we wait on: a line typed
+        // before the link died is as unanswered as a file in flight.
+        if (const int look = link_.look_every_ms(); look >= 0 && (timeout < 0 || look < timeout))
+            timeout = look;
         pollfd fds[2] = {{signals_.fd(), POLLIN, 0}, {-1, 0, 0}};
         if (!outbox_empty && send_error_ == 0)
             fds[1] = {socket_, POLLOUT, 0};
@@ -253,6 +261,8 @@ int writer::run()
                 return conclude(wait_status);
             }
         }
+        if (link_.gone())
+            return link_gone();
         if (fds[1].fd == socket_ && fds[1].revents)
             send_pending();
         else if (fds[1].fd == STDIN_FILENO && fds[1].revents && input_open_)
@@ -300,6 +310,17 @@ int writer::wait_ran_out()
     return status::wait_expired;
 }
 
+int writer::link_gone()
+{
+    const int wait_status = end_reader();
+    if (WIFEXITED(wait_status))
+        return conclude(wait_status); // the reader met the end first, and knows more
+    echo::logging::fatal(echo::concat("connection lost to ", server_, ": nothing heard from it for ",
+                                      link_.limit().count(), " s while it owed an answer (timed out; see "
+                                      "--link-timeout; ", echoed_of_sent(), ")"));
+    return status::failure;
+}
+
 int writer::conclude(int wait_status)
 {
     if (WIFSIGNALED(wait_status)) {
@@ -315,6 +336,11 @@ int writer::conclude(int wait_status)
         return status::not_an_echo;
     case reader_status::server_closed:
         break;
+    case reader_status::socket_error:
+        if (shared_.read_error != 0) // 0: the reader failed otherwise, and said why
+            echo::logging::fatal(echo::concat("connection lost to ", server_, ": ", std::strerror(shared_.read_error),
+                                              " (", echoed_of_sent(), ")"));
+        return status::failure;
     default:
         return status::failure; // the reader said why
     }
@@ -336,8 +362,8 @@ int writer::conclude(int wait_status)
             echo::logging::fatal(server_ + " closed the connection before all input was sent (" +
                                  std::strerror(send_error_) + ")");
         else
-            echo::logging::fatal(std::string("connection lost before all input was sent: ") +
-                                 std::strerror(send_error_));
+            echo::logging::fatal(echo::concat("connection lost to ", server_, " before all input was sent: ",
+                                              std::strerror(send_error_), " (", echoed_of_sent(), ")"));
         return status::failure;
     }
     if (!shut_down_) {

@@ -1,9 +1,10 @@
 #include "new_connection.hpp"
 
-#include "clock.hpp"
 #include "probe.hpp"
 #include "report.hpp"
 #include "tally.hpp"
+
+#include "monotonic_clock.hpp"
 
 #include "echo/error.hpp"
 #include "echo/exit_status.hpp"

@@ -12,6 +12,8 @@
 #pragma once
 
 #include <cstddef>
+#include "datagram_socket.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -21,8 +23,8 @@ namespace echo_client::ping {
 inline constexpr std::size_t header_size = 24;
 inline constexpr std::size_t min_probe_size = header_size;
 inline constexpr std::size_t max_probe_size = 65536;
-// The largest UDP payload over IPv4 (65535 - 8 - 20): a probe is one datagram with --udp.
-inline constexpr std::size_t max_udp_probe_size = 65507;
+// A probe is one datagram with --udp.
+inline constexpr std::size_t max_udp_probe_size = max_datagram_payload;
 
 struct probe_header {
     std::uint64_t sequence = 0;

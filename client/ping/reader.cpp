@@ -1,9 +1,10 @@
 #include "reader.hpp"
 
-#include "clock.hpp"
 #include "framer.hpp"
 #include "matcher.hpp"
 #include "report.hpp"
+
+#include "monotonic_clock.hpp"
 
 #include "echo/error.hpp"
 #include "echo/exit_status.hpp"
@@ -22,7 +23,7 @@ class reader {
 public:
     reader(int socket, echo::signal_events& signals, shared_book& book, const settings& s,
            const std::string& server)
-        : socket_(socket), signals_(signals), book_(book), settings_(s), report_(s, server),
+        : socket_(socket), signals_(signals), book_(book), settings_(s), server_(server), report_(s, server),
           framer_(s.size), matcher_(book, static_cast<std::uint64_t>(s.timeout.count())),
           timeout_text_("within " + seconds_text(s.timeout))
     {
@@ -41,6 +42,8 @@ private:
     [[nodiscard]] std::optional<int> take_signals();
     // Reads what the socket has; false when the connection ended.
     [[nodiscard]] bool take_echoes();
+    // A line for each ICMP port unreachable either process has met since the last look.
+    void take_refusals();
     void expire(bool everything, const char* why);
     [[nodiscard]] bool flush();
     [[nodiscard]] int finish(std::optional<int> status);
@@ -55,6 +58,7 @@ private:
     echo::signal_events& signals_;
     shared_book& book_;
     const settings& settings_;
+    std::string server_;
     report report_;
     framer framer_;
     matcher matcher_;
@@ -99,8 +103,10 @@ std::optional<int> reader::take_signals()
             report_.summary(out_, snapshot(), false);
             continue;
         }
-        if (signo == SIGINT)
+        if (signo == SIGINT) {
+            take_refusals();
             return report_.exit_status(matcher_.counts()); // ping's way to end a run: status from the summary
+        }
         if (signo == SIGTERM || signo == SIGHUP)
             return echo::exit_status::signal_base + signo;
     }
@@ -113,8 +119,15 @@ bool reader::take_echoes()
     const auto in = echo::read_some(socket_, space);
     const std::uint64_t now = now_ns();
     bool open = true;
+    if (!in.ok() && in.error == ECONNREFUSED && settings_.udp) {
+        // ICMP port unreachable: nothing listens there (now). Like ping(8),
+        // say so and go on; the probe it answered ends lost at --timeout.
+        book_.record_refused();
+        take_refusals();
+        return true;
+    }
     if (!in.ok()) {
-        matcher_.counts().broken = std::string("connection lost: ") + std::strerror(in.error);
+        matcher_.counts().broken = "connection lost to " + server_ + ": " + std::strerror(in.error);
         open = false;
     } else if (in.bytes == 0) {
         matcher_.counts().broken = "the server closed the connection";
@@ -126,8 +139,17 @@ bool reader::take_echoes()
     return open;
 }
 
+void reader::take_refusals()
+{
+    for (const std::uint64_t refused = book_.refused(); matcher_.counts().unreachable < refused;) {
+        ++matcher_.counts().unreachable;
+        report_.unreachable_line(out_);
+    }
+}
+
 tally reader::snapshot()
 {
+    take_refusals();
     if (first_sent_ns_ == 0 && book_.sent() > 0)
         first_sent_ns_ = book_.sent_ns(0); // slot 0 is still the first probe's until the ring wraps
     tally t = matcher_.counts();
@@ -143,9 +165,13 @@ int reader::finish(std::optional<int> status)
     report_.summary(out_, t, true);
     if (!flush())
         return echo::exit_status::io_error;
+    const int result = status ? *status : report_.exit_status(t);
     if (!t.broken.empty())
         echo::logging::fatal(t.broken);
-    return status ? *status : report_.exit_status(t);
+    else if (result == echo::exit_status::unavailable)
+        echo::logging::fatal(echo::concat("nothing listens at ", server_, ": ", t.unreachable,
+                                          " answers of port unreachable and no echo to ", t.sent, " probes"));
+    return result;
 }
 
 int reader::run()
@@ -171,6 +197,7 @@ int reader::run()
                 return finish(status);
         if (first_sent_ns_ == 0 && book_.sent() > 0)
             first_sent_ns_ = book_.sent_ns(0);
+        take_refusals(); // the writer's too
         if (fds[1].revents && !take_echoes()) {
             expire(false, nullptr);
             if (done())

@@ -152,6 +152,16 @@ void report::connect_failed_line(std::string& out, std::uint64_t sequence, const
         out += "cannot connect to " + server_ + " for seq=" + std::to_string(sequence) + ": " + why + "\n";
 }
 
+void report::unreachable_line(std::string& out) const
+{
+    if (settings_.quiet)
+        return;
+    if (settings_.json)
+        out += "{\"type\":\"unreachable\"}\n";
+    else
+        out += "port unreachable from " + server_ + ": nothing listens there\n";
+}
+
 void report::summary(std::string& out, const tally& t, bool final) const
 {
     if (settings_.json) {
@@ -163,6 +173,8 @@ void report::summary(std::string& out, const tally& t, bool final) const
                ",\"in_flight\":" + std::to_string(t.in_flight) + ",\"corrupted\":" + std::to_string(t.corrupted) +
                ",\"duplicated\":" + std::to_string(t.duplicated) + ",\"late\":" + std::to_string(t.late) +
                ",\"reordered\":" + std::to_string(t.reordered);
+        if (settings_.udp)
+            out += ",\"unreachable\":" + std::to_string(t.unreachable);
         if (settings_.new_connection)
             out += ",\"connect_failures\":" + std::to_string(t.connect_failures);
         out += ",\"elapsed_ms\":" + ms(static_cast<double>(t.elapsed_ns));
@@ -188,6 +200,8 @@ void report::summary(std::string& out, const tally& t, bool final) const
         out += ", " + std::to_string(t.reordered) + " reordered";
     if (t.connect_failures)
         out += ", " + std::to_string(t.connect_failures) + " connects failed";
+    if (t.unreachable)
+        out += ", " + std::to_string(t.unreachable) + " port unreachable";
     out += ", time " + number(static_cast<double>(t.elapsed_ns) / 1e6, "%.0f") + " ms\n";
     if (settings_.new_connection)
         distribution_text(out, "connect", t.connect);
@@ -198,6 +212,8 @@ int report::exit_status(const tally& t) const
 {
     if (!t.broken.empty() || t.corrupted > 0 || t.duplicated > 0)
         return echo::exit_status::failure;
+    if (t.unreachable > 0 && t.echoed == 0)
+        return echo::exit_status::unavailable;
     if (t.lost > 0 && (!settings_.max_loss_percent || t.loss_percent() > *settings_.max_loss_percent))
         return ping_status::lost;
     if (settings_.max_p99_ms && t.round_trip.count() > 0 &&

@@ -25,11 +25,15 @@ public:
     void echo_line(std::string& out, const verdict& v, std::uint64_t connect_ns = 0) const;
     void lost_line(std::string& out, std::uint64_t sequence, const char* why) const;
     void connect_failed_line(std::string& out, std::uint64_t sequence, const std::string& why) const;
+    // --udp: the host answered a probe with ICMP port unreachable.
+    void unreachable_line(std::string& out) const;
     // The summary; `final` is false for the one SIGQUIT asks for.
     void summary(std::string& out, const tally& t, bool final) const;
 
-    // 1 when the connection broke or an echo was not what was sent, then
-    // ping_status::lost, then ping_status::too_slow, else 0.
+    // 1 when the connection broke or an echo was not what was sent; then
+    // 69 (echo::exit_status::unavailable) when the host answered port
+    // unreachable and no probe came back, as --udp without --ping says;
+    // then ping_status::lost, then ping_status::too_slow, else 0.
     [[nodiscard]] int exit_status(const tally& t) const;
 
 private:

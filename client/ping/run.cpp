@@ -6,7 +6,7 @@
 #include "writer.hpp"
 
 #include "fork_reader.hpp"
-#include "udp/socket.hpp"
+#include "datagram_socket.hpp"
 
 #include "echo/error.hpp"
 #include "echo/exit_status.hpp"
@@ -52,7 +52,7 @@ int run(const settings& s, const std::vector<echo::socket_address>& addresses,
     }
     echo::unique_fd socket;
     if (s.udp) {
-        socket = udp::connect_datagram(addresses);
+        socket = connect_datagram(addresses);
     } else {
         socket = echo::connect_to_any(addresses, connect_timeout);
         echo::set_no_delay(socket.get());

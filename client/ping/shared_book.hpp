@@ -42,10 +42,17 @@ public:
     }
     [[nodiscard]] std::uint64_t settled() const noexcept { return data_->settled.load(std::memory_order_acquire); }
 
+    // Either process, with --udp: the host answered a probe with ICMP port
+    // unreachable. The kernel hands that error to whichever call comes
+    // first, the writer's send or the reader's recv, and to that one only.
+    void record_refused() noexcept { data_->refused.fetch_add(1, std::memory_order_relaxed); }
+    [[nodiscard]] std::uint64_t refused() const noexcept { return data_->refused.load(std::memory_order_relaxed); }
+
 private:
     struct layout {
         std::atomic<std::uint64_t> sent{0};
         std::atomic<std::uint64_t> settled{0};
+        std::atomic<std::uint64_t> refused{0};
         std::atomic<std::uint64_t> sent_ns[ring_size]{};
     };
     static_assert(std::atomic<std::uint64_t>::is_always_lock_free, "shared across processes");

@@ -21,6 +21,7 @@ struct tally {
     std::uint64_t late = 0;       // intact echoes that came after --timeout (their probe is lost)
     std::uint64_t reordered = 0;  // intact echoes that came after the echo of a later probe (--udp)
     std::uint64_t connect_failures = 0; // --new-connection: probes whose connect failed (lost)
+    std::uint64_t unreachable = 0; // --udp: ICMP port unreachable answers (their probes end lost)
     histogram round_trip;         // echoed probes: send to echo (after connect, with --new-connection)
     histogram connect;            // --new-connection: connect() start to established
     std::uint64_t elapsed_ns = 0; // first probe to now

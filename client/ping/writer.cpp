@@ -1,7 +1,8 @@
 #include "writer.hpp"
 
-#include "clock.hpp"
 #include "probe.hpp"
+
+#include "monotonic_clock.hpp"
 
 #include "echo/error.hpp"
 #include "echo/exit_status.hpp"
@@ -110,6 +111,11 @@ void writer::send_pending()
         } else if (errno == EAGAIN) {
             waited_ = true;
             return; // poll says when there is room
+        } else if (errno == ECONNREFUSED && settings_.udp) {
+            // An earlier probe's ICMP port unreachable, which this send
+            // took (and cleared) before sending anything: count it as
+            // ping(8) does, and send the probe all the same.
+            book_.record_refused();
         } else if (errno != EINTR) {
             // The connection is gone; the reader sees it too, and says so.
             stopped_ = true;

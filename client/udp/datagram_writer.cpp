@@ -3,9 +3,9 @@
 #include "echo_reader.hpp"
 #include "line_datagrams.hpp"
 #include "run.hpp"
-#include "socket.hpp"
 
-#include "ping/clock.hpp"
+#include "datagram_socket.hpp"
+#include "monotonic_clock.hpp"
 
 #include "echo/error.hpp"
 #include "echo/exit_status.hpp"
@@ -28,12 +28,11 @@ namespace {
 
 namespace status = echo::exit_status;
 
-using ping::now_ns; // the clock the ping mode's two processes share
 
 class writer {
 public:
     writer(const writer_setup& setup, echo::signal_events& signals, datagram_book& book)
-        : setup_(setup), signals_(signals), book_(book), lines_(max_payload),
+        : setup_(setup), signals_(signals), book_(book), lines_(max_datagram_payload),
           input_is_terminal_(::isatty(STDIN_FILENO) == 1)
     {
     }
@@ -63,7 +62,7 @@ private:
     bool look_past_quit_ = false;
     bool ended_ = false;
     int send_error_ = 0;
-    char buffer_[max_payload];
+    char buffer_[max_datagram_payload];
 };
 
 void writer::read_input()

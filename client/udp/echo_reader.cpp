@@ -1,9 +1,9 @@
 #include "echo_reader.hpp"
 
 #include "outstanding.hpp"
-#include "socket.hpp"
 
-#include "ping/clock.hpp"
+#include "datagram_socket.hpp"
+#include "monotonic_clock.hpp"
 
 #include "echo/io.hpp"
 #include "echo/log.hpp"
@@ -20,7 +20,6 @@
 namespace echo_client::udp {
 namespace {
 
-using ping::now_ns; // the clock the ping mode's two processes share
 
 class echo_reader {
 public:
@@ -46,7 +45,7 @@ private:
     std::uint64_t taken_ = 0; // entries of the book copied into in_flight_
     bool settled_some_ = false;
     // One byte more than a datagram can carry: MSG_TRUNC tells a longer one.
-    static inline char buffer_[max_payload + 1];
+    static inline char buffer_[max_datagram_payload + 1];
 };
 
 void echo_reader::take_new_entries()
@@ -94,7 +93,7 @@ std::optional<int> echo_reader::take_echoes()
         const auto size = static_cast<std::size_t>(n);
         const std::string_view echo(buffer_, std::min(size, sizeof buffer_));
         take_new_entries(); // the datagram may have been sent since the last look
-        const auto match = size > max_payload ? outstanding::match::stray : in_flight_.take(key_of(echo));
+        const auto match = size > max_datagram_payload ? outstanding::match::stray : in_flight_.take(key_of(echo));
         if (match == outstanding::match::echoed) {
             book_.record_echoed(size);
             settled_some_ = true;

@@ -3,8 +3,8 @@
 #include "datagram_book.hpp"
 #include "datagram_writer.hpp"
 #include "echo_reader.hpp"
-#include "socket.hpp"
 
+#include "datagram_socket.hpp"
 #include "fork_reader.hpp"
 
 #include "echo/error.hpp"

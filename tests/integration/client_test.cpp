@@ -4,10 +4,13 @@
 #include "helpers.hpp"
 
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <random>
 
@@ -165,6 +168,46 @@ TEST_F(ClientTest, ServerDeathIsNoticedWithoutMoreInput)
     EXPECT_FALSE(test::alive(client.pid()));
     // echod itself notices: the child was killed by a signal it did not send.
     EXPECT_TRUE(echod.log_contains("was killed by signal 9")) << echod.log();
+}
+
+// A reset while the echo is awaited: the message names the server and what
+// came back, as every other failure message does (not only "connection
+// lost: Connection reset by peer").
+TEST(ClientLostConnection, ResetNamesTheServerAndTheCounts)
+{
+    auto listener = itest::reserve_port();
+    ASSERT_EQ(::listen(listener.fd.get(), 1), 0);
+    test::temp_dir dir;
+    auto client = itest::spawn_client(dir, "127.0.0.1", listener.port);
+    client.write_stdin("hello\n");
+    echo::unique_fd served(::accept4(listener.fd.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    ASSERT_TRUE(served) << std::strerror(errno);
+    EXPECT_EQ(test::read_exactly(served.get(), 6), "hello\n");
+    test::set_linger_reset(served.get());
+    served.reset(); // a reset, not a FIN: the reader's read fails
+    const auto status = client.wait_for(15s);
+    ASSERT_TRUE(status.has_value()) << client.stderr_text();
+    EXPECT_EQ(*status, 1) << client.stderr_text();
+    const std::string err = client.stderr_text();
+    EXPECT_TRUE(itest::one_line(err)) << err;
+    EXPECT_NE(err.find("connection lost to 127.0.0.1:" + std::to_string(listener.port) + ": "), std::string::npos)
+        << err;
+    EXPECT_NE(err.find("(0 of 6 bytes came back)"), std::string::npos) << err;
+}
+
+// Every --link-timeout the option takes works. The keepalive idle time once
+// was half of it, and the kernel takes no TCP_KEEPIDLE above 32767 s, so
+// 70000 failed after connecting ("setsockopt TCP_KEEPIDLE: Invalid argument").
+TEST_F(ClientTest, EveryLinkTimeoutUpToADayWorks)
+{
+    for (const char* seconds : {"1", "65535", "70000", "86400"}) {
+        const auto r = test::run_client({"--link-timeout", seconds, "127.0.0.1", std::to_string(echod.port())}, "a\n");
+        EXPECT_EQ(r.status, 0) << "--link-timeout " << seconds << ": " << r.err;
+        EXPECT_EQ(r.out, "a\n");
+    }
+    const auto r = test::run_client({"--link-timeout", "86401", "127.0.0.1", std::to_string(echod.port())}, "a\n");
+    EXPECT_EQ(r.status, 64) << r.err;
+    EXPECT_NE(r.err.find("from 0 to 86400"), std::string::npos) << r.err;
 }
 
 // Ctrl-C or SIGTERM: the client exits 128+N with a message, and its reader

@@ -159,15 +159,45 @@ TEST_F(EchodErrors, HelpAndVersionGoToStdout)
 
 TEST(ClientErrors, MissingArgumentsAreUsage)
 {
-    expect_failure(itest::run_client({}), 64, {"HOST"});
-    expect_failure(itest::run_client({"127.0.0.1"}), 64, {"PORT"});
+    expect_failure(itest::run_client({}), 64, {"missing HOST and PORT"});
+    // HOST was given: only PORT is missing, and the message says no more.
+    const auto r = itest::run_client({"127.0.0.1"});
+    expect_failure(r, 64, {"missing PORT", "127.0.0.1"});
+    EXPECT_EQ(r.err.find("HOST and PORT"), std::string::npos) << r.err;
     expect_failure(itest::run_client({"--no-such-option", "127.0.0.1", "7"}), 64, {"no-such-option"});
+}
+
+// Boost's own words ("too many positional options") name nothing.
+TEST(ClientErrors, SurplusArgumentIsNamed)
+{
+    expect_failure(itest::run_client({"127.0.0.1", "7", "extra"}), 64, {"'extra'", "after HOST and PORT"});
+    expect_failure(itest::run_client({"--ping", "127.0.0.1", "7", "-c", "1", "surplus"}), 64, {"'surplus'"});
+}
+
+// An empty HOST is not localhost: getaddrinfo would take it so, and a
+// script whose variable came out empty would talk to the wrong server.
+TEST(ClientErrors, EmptyHostIsUsage)
+{
+    expect_failure(itest::run_client({"", "7777"}), 64, {"HOST is empty"});
+    expect_failure(itest::run_client({"--ping", "-c", "1", "", "7777"}), 64, {"HOST is empty"});
+    expect_failure(itest::run_client({"[]", "7777"}), 64, {"HOST is empty"});
 }
 
 TEST(ClientErrors, BadPortIsUsage)
 {
-    expect_failure(itest::run_client({"127.0.0.1", "70000"}), 64, {"70000"});
+    expect_failure(itest::run_client({"127.0.0.1", "70000"}), 64, {"70000", "1 to 65535"});
+    // Port 0 is nowhere to connect to: refused here, not at connect (69).
+    expect_failure(itest::run_client({"127.0.0.1", "0"}), 64, {"PORT 0", "1 to 65535"});
+    expect_failure(itest::run_client({"--udp", "127.0.0.1", "0"}), 64, {"PORT 0", "1 to 65535"});
     expect_failure(itest::run_client({"127.0.0.1", "seven seas"}), 64, {"seven seas"});
+}
+
+// Not getaddrinfo's "Servname not supported for ai_socktype" (status 68).
+TEST(ClientErrors, UnknownServiceIsUsage)
+{
+    const auto r = itest::run_client({"127.0.0.1", "notaservice"});
+    expect_failure(r, 64, {"'notaservice' is not a port number or a known service name"});
+    EXPECT_EQ(r.err.find("Servname"), std::string::npos) << r.err;
 }
 
 // Resolution happens in a network namespace of its own (no interface up), so

@@ -1,9 +1,12 @@
 // echo-client's own bound on a link that dies for good (issue 13): with
 // --link-timeout it notices a server that vanished without a reset whether
 // its standard input is idle (keepalive probes go unanswered) or data is in
-// flight (TCP_USER_TIMEOUT), with the kernel's default retransmission limit
-// (net.ipv4.tcp_retries2 = 15: about 15 minutes) left alone. It must end
-// with status 1, its reading child with it.
+// flight (retransmissions go unanswered), with the kernel's default
+// retransmission limit (net.ipv4.tcp_retries2 = 15: about 15 minutes) left
+// alone. It must end with status 1, naming the server and what came back,
+// its reading child with it. And a server that is alive but stops reading
+// (its kernel answers every zero-window probe) is no dead link (issue 23):
+// it is stalled, status 124 after --wait.
 #include "echod_in_namespace.hpp"
 #include "netns.hpp"
 #include "traffic.hpp"
@@ -13,7 +16,13 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 namespace {
 
@@ -78,6 +87,9 @@ protected:
         const std::string why = stream.errors();
         EXPECT_TRUE(why.find("timed out") != std::string::npos || why.find("unreachable") != std::string::npos)
             << why;
+        // Like every other failure of echo-client: which server, and how much came back.
+        EXPECT_NE(why.find(std::string("connection lost to ") + veth_path::server_address), std::string::npos) << why;
+        EXPECT_NE(why.find("bytes came back"), std::string::npos) << why;
         for (pid_t p : readers)
             EXPECT_FALSE(test::alive(p)) << "echo-client's reader " << p << " outlived it";
         std::printf("--link-timeout %ld: echo-client ended with status %d %.1f s after the cut (%s)\n", link_timeout,
@@ -110,6 +122,53 @@ TEST_F(ClientDeadLink, NoticedWithDataInFlight)
     netns::client_stream stream(path_->client(), netns::stream_data(50'000'000, 22), client_command());
     ASSERT_TRUE(test::eventually([&] { return stream.fed() >= 2'000'000; }, 60s)) << stream.errors();
     (void)cut_and_expect_the_client_gone(stream);
+}
+
+// A server whose kernel answers but whose program never reads: its receive
+// buffer fills, its window closes, and the client's kernel probes the window,
+// answered each time. With TCP_USER_TIMEOUT the client ended that as a lost
+// link after --link-timeout (status 1); it must wait out --wait and call it
+// what it is: the server neither takes input nor echoes (124).
+TEST_F(ClientDeadLink, ZeroWindowIsStalledNotLost)
+{
+    constexpr unsigned silent_port = 9;
+    echo::unique_fd listener;
+    path_->server().inside([&] {
+        listener.reset(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        ASSERT_TRUE(listener) << std::strerror(errno);
+        const int small = 4096; // inherited by the accepted socket: its window closes at once
+        ASSERT_EQ(::setsockopt(listener.get(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small), 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(silent_port);
+        ASSERT_EQ(::inet_pton(AF_INET, veth_path::server_address, &a.sin_addr), 1);
+        ASSERT_EQ(::bind(listener.get(), reinterpret_cast<const sockaddr*>(&a), sizeof a), 0) << std::strerror(errno);
+        ASSERT_EQ(::listen(listener.get(), 1), 0);
+    });
+    // --link-timeout below --wait, as by default (20 and 30), and below the
+    // gaps the window probes back off to within --wait (3.2 s, then 6.4 s
+    // over this path's 200 ms RTO): the client sees the server silent that
+    // long, but owing nothing, and must not call it gone.
+    constexpr long link = 2;
+    constexpr long wait = 8;
+    netns::client_stream stream(path_->client(), netns::stream_data(5'000'000, 23),
+                                {test::echo_client_binary(), "--raw", "--link-timeout", std::to_string(link),
+                                 "--wait", std::to_string(wait), veth_path::server_address,
+                                 std::to_string(silent_port)});
+    echo::unique_fd held; // accepted, never read
+    ASSERT_TRUE(test::eventually([&] {
+        held.reset(::accept4(listener.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+        return static_cast<bool>(held);
+    }, 30s)) << stream.errors();
+    const auto started = std::chrono::steady_clock::now();
+    const auto status = stream.proc().wait_for(client_bound + std::chrono::seconds(wait));
+    const double took = seconds_since(started);
+    ASSERT_TRUE(status.has_value()) << "echo-client still running " << took << " s after connecting";
+    EXPECT_EQ(*status, 124) << stream.errors();
+    EXPECT_NE(stream.errors().find("neither took input nor echoed for " + std::to_string(wait) + " s"),
+              std::string::npos) << stream.errors();
+    std::printf("zero window, --link-timeout %ld --wait %ld: echo-client ended with status %d %.1f s after "
+                "connecting (%s)\n", link, wait, status.value_or(-1), took, stream.errors().c_str());
 }
 
 } // namespace

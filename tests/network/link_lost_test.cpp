@@ -3,7 +3,7 @@
 //  - echod's child must be gone within its idle timeout (SO_RCVTIMEO/
 //    SO_SNDTIMEO from --idle-timeout), and the parent must reap it;
 //  - echo-client, run with its defaults, ends by its --link-timeout (20 s
-//    by default: TCP_USER_TIMEOUT, which replaces the kernel's
+//    by default: its own look at TCP_INFO, well before the kernel's
 //    net.ipv4.tcp_retries2 limit; client_dead_link_test.cpp tests shorter
 //    ones, idle and streaming), before its --wait (30 s) would call the
 //    server silent. It must end with status 1 (echo-client(1): the

@@ -184,6 +184,27 @@ TEST(UdpClient, NobodyListeningGivesStatus69)
     EXPECT_NE(r.err.find("port unreachable"), std::string::npos) << r.err;
 }
 
+// As ping(8) does: each port unreachable answer is reported, the probing
+// goes on for its count, and the status says nothing listens (69, as
+// --udp alone), not that a connection was lost after the first probe (1).
+TEST(UdpClient, PingOverUdpToAClosedPortGoesOnAndGives69)
+{
+    test::temp_dir dir;
+    unsigned port = 0;
+    {
+        auto python = udptest::start_python(dir, "127.0.0.1");
+        START_OR_SKIP(python);
+        port = python.port;
+    }
+    const auto r =
+        run_client(dir, {"--ping", "--udp", "-c", "3", "-i", "0.2", "-W", "1", "127.0.0.1", std::to_string(port)}, "");
+    EXPECT_EQ(r.status, 69) << r.out << r.err;
+    EXPECT_NE(r.out.find("3 probes sent, 0 echoed, 3 lost"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("port unreachable from 127.0.0.1:" + std::to_string(port)), std::string::npos) << r.out;
+    EXPECT_NE(r.err.find("nothing listens at 127.0.0.1:" + std::to_string(port)), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("connection lost"), std::string::npos) << r.err;
+}
+
 TEST(UdpClient, TcpOnlyOptionsAreRefused)
 {
     test::temp_dir dir;

@@ -1,12 +1,13 @@
-// CLOCK_MONOTONIC in nanoseconds: the one clock both processes read, so a
-// send time written by the writer means the same to the reader.
+// CLOCK_MONOTONIC in nanoseconds: the one clock both processes of the ping
+// and UDP modes read, so a send time written by the writer means the same
+// to the reader.
 #pragma once
 
 #include <time.h>
 
 #include <cstdint>
 
-namespace echo_client::ping {
+namespace echo_client {
 
 [[nodiscard]] inline std::uint64_t now_ns() noexcept
 {
@@ -20,4 +21,4 @@ namespace echo_client::ping {
     return {static_cast<time_t>(ns / 1'000'000'000ULL), static_cast<long>(ns % 1'000'000'000ULL)};
 }
 
-} // namespace echo_client::ping
+} // namespace echo_client

@@ -1,4 +1,4 @@
-#include "socket.hpp"
+#include "datagram_socket.hpp"
 
 #include "echo/socket.hpp"
 
@@ -9,7 +9,7 @@
 #include <cstring>
 #include <string>
 
-namespace echo_client::udp {
+namespace echo_client {
 
 echo::unique_fd connect_datagram(const std::vector<echo::socket_address>& addresses)
 {
@@ -24,4 +24,4 @@ echo::unique_fd connect_datagram(const std::vector<echo::socket_address>& addres
     return fd;
 }
 
-} // namespace echo_client::udp
+} // namespace echo_client
