@@ -5,13 +5,18 @@
 #include "echo/exit_status.hpp"
 #include "echo/protocol.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <system_error>
 
 namespace po = boost::program_options;
 
@@ -104,10 +109,22 @@ unsigned long parse_number(const std::string& text, unsigned long min, unsigned 
 void apply_value(config& cfg, const std::string& key, const std::string& value)
 {
     if (key == "listen" || key == "listen-udp") {
-        // A listen address always names its port, so a typo cannot quietly mean port 7.
-        if (value.find(':') == std::string::npos)
-            throw std::invalid_argument("expected HOST:PORT, [IPV6]:PORT or :PORT");
-        (void)echo::parse_endpoint(value, echo::protocol::default_port);
+        // A listen address always names its port, so a typo cannot quietly
+        // mean port 7: in "[::1]" the colons are the address's own.
+        const auto bracket = value.rfind(']');
+        const bool port_named = bracket == std::string::npos ? value.find(':') != std::string::npos
+                                                             : value.find(':', bracket) != std::string::npos;
+        if (!port_named)
+            throw std::invalid_argument("expected HOST:PORT, [IPV6]:PORT or :PORT (no port given)");
+        const auto endpoint = echo::parse_endpoint(value, echo::protocol::default_port);
+        in6_addr v6{};
+        if (::inet_pton(AF_INET6, endpoint.host.c_str(), &v6) == 1 && IN6_IS_ADDR_V4MAPPED(&v6)) {
+            char v4[INET_ADDRSTRLEN] = {};
+            ::inet_ntop(AF_INET, &v6.s6_addr[12], v4, sizeof v4);
+            throw std::invalid_argument("[" + endpoint.host + "] is an IPv4-mapped IPv6 address, which a socket "
+                                        "cannot listen on; write " + v4 + ":" + endpoint.service +
+                                        " (or [::]:" + endpoint.service + " for IPv4 and IPv6 together)");
+        }
         (key == "listen" ? cfg.listen : cfg.listen_udp).push_back(value);
     } else if (key == "udp-rate-per-source") {
         cfg.udp.rate_per_source = static_cast<unsigned>(parse_number(value, 0, 100'000'000));
@@ -162,11 +179,33 @@ std::string trim(const std::string& s)
     return s.substr(first, last - first + 1);
 }
 
+// `text` as a message can show it: bytes that are not printable ASCII (a
+// binary file given as the configuration) as \xNN.
+std::string printable(const std::string& text)
+{
+    std::string out;
+    for (const unsigned char c : text) {
+        if (c >= 0x20 && c < 0x7f && c != '\\') {
+            out += static_cast<char>(c);
+        } else {
+            static constexpr char hex[] = "0123456789abcdef";
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
 // Boost's own config-file parser cannot say on which line an error is, so
 // the file is read here, line by line, and handed to Boost as parsed options.
 std::vector<file_entry> read_config_file(const std::string& path, bool must_exist,
                                          const po::options_description& known)
 {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw echo::fatal_error(echo::exit_status::no_input,
+                                "cannot read configuration file " + path + ": " + std::strerror(EISDIR));
     std::ifstream in(path);
     if (!in) {
         const int err = errno;
@@ -191,13 +230,13 @@ std::vector<file_entry> read_config_file(const std::string& path, bool must_exis
             continue;
         const auto eq = content.find('=');
         if (eq == std::string::npos)
-            throw echo::fatal_error(echo::exit_status::config, where() + "expected 'key = value', got '" + content + "'");
+            throw echo::fatal_error(echo::exit_status::config, where() + "expected 'key = value', got '" + printable(content) + "'");
         const std::string key = trim(content.substr(0, eq));
         const std::string value = trim(content.substr(eq + 1));
         if (key.empty())
             throw echo::fatal_error(echo::exit_status::config, where() + "missing key before '='");
         if (command_line_only(key) || !known.find_nothrow(key, false))
-            throw echo::fatal_error(echo::exit_status::config, where() + "unknown key '" + key + "'");
+            throw echo::fatal_error(echo::exit_status::config, where() + "unknown key '" + printable(key) + "'");
         if (key != "listen" && key != "listen-udp") {
             const auto [it, fresh] = first_line.emplace(key, line);
             if (!fresh)
@@ -213,7 +252,8 @@ std::vector<file_entry> read_config_file(const std::string& path, bool must_exis
         entries.push_back({key, value, line});
     }
     if (in.bad())
-        throw echo::fatal_error(echo::exit_status::no_input, "cannot read configuration file " + path);
+        throw echo::fatal_error(echo::exit_status::no_input,
+                                "cannot read configuration file " + path + ": " + std::strerror(errno));
     return entries;
 }
 

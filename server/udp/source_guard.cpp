@@ -38,6 +38,10 @@ bool is_broadcast(const in6_addr& a, std::span<const in6_addr> broadcasts) noexc
         return false; // IPv6 has no broadcast
     if (a.s6_addr[12] == 255 && a.s6_addr[13] == 255 && a.s6_addr[14] == 255 && a.s6_addr[15] == 255)
         return true;
+    // The loopback network's broadcast: lo has no broadcast address for the
+    // interface list to give, and a reply there cannot even be routed.
+    if (a.s6_addr[12] == 127 && a.s6_addr[13] == 255 && a.s6_addr[14] == 255 && a.s6_addr[15] == 255)
+        return true;
     return std::any_of(broadcasts.begin(), broadcasts.end(), [&a](const in6_addr& b) { return same(a, b); });
 }
 

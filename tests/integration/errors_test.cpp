@@ -75,6 +75,27 @@ TEST_F(EchodErrors, OtherBadValuesAreUsage)
     expect_failure(echod({"--shutdown-timeout", "soon"}), 64, {"soon"});
     expect_failure(echod({"--listen", "127.0.0.1"}), 64, {"127.0.0.1"}); // no port: not quietly port 7
     expect_failure(echod({"--listen", "::1:7"}), 64, {"::1:7"});
+    expect_failure(echod({"--listen", "[::1]"}), 64, {"[::1]", "no port"}); // as for 127.0.0.1
+}
+
+// Linux cannot listen on an IPv4-mapped address: say so, and what to write.
+TEST_F(EchodErrors, V4MappedListenAddressIsUsage)
+{
+    expect_failure(echod({"--listen", "[::ffff:127.0.0.1]:7777"}), 64, {"IPv4-mapped", "127.0.0.1:7777"});
+}
+
+TEST_F(EchodErrors, ConfigFileThatIsADirectoryNamesTheReason)
+{
+    expect_failure(echod({"--config", dir.path().string()}), 66, {dir.path().string(), "Is a directory"});
+}
+
+// A binary file given as the configuration: its bytes are shown escaped, not raw.
+TEST_F(EchodErrors, BinaryConfigFileIsShownEscaped)
+{
+    const auto path = config("\x7f" "ELF\x02\x01 = \x01\n");
+    const auto r = echod({"--config", path.string()});
+    expect_failure(r, 78, {path.string() + ":1", "\\x7fELF\\x02\\x01"});
+    EXPECT_EQ(r.err.find('\x7f'), std::string::npos) << "raw bytes in the message";
 }
 
 TEST_F(EchodErrors, NamedConfigFileMissingIsNoInput)

@@ -123,6 +123,8 @@ TEST_F(UdpGuard, BroadcastAndMulticastDestinationsAreRefused)
     // One request to a broadcast address would be answered by every echo server on the link.
     EXPECT_EQ(check("198.51.100.9", 40000, "255.255.255.255"), refusal::not_unicast_destination);
     EXPECT_EQ(check("198.51.100.9", 40000, "192.0.2.255"), refusal::not_unicast_destination);
+    // The loopback network's broadcast, which no interface lists.
+    EXPECT_EQ(check("127.0.0.1", 40000, "127.255.255.255"), refusal::not_unicast_destination);
     EXPECT_EQ(check("198.51.100.9", 40000, "224.0.0.1"), refusal::not_unicast_destination);
     EXPECT_EQ(check("2001:db8::9", 40000, "ff02::1"), refusal::not_unicast_destination);
 }
