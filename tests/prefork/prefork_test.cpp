@@ -86,29 +86,6 @@ TEST(Prefork, ConnectionsPerChildReusesWorkers)
     EXPECT_EQ(echod.stop(), 0);
 }
 
-TEST(Prefork, ReusedWorkersLeaveTheParentAsleep)
-{
-    // Workers mark idle and busy on the shared scoreboard and wake the
-    // parent only when the spares run short or pile up. With one client at
-    // a time the pool settles at three workers and the parent has nothing to
-    // do: a pipe record per connection would wake it twice per client.
-    test::echod_instance echod(
-        {"--prefork", "2", "--connections-per-child", "100000", "--log-level", "notice"});
-    for (int i = 0; i < 20; ++i)
-        echo_once(echod.port());
-    const long before = test::context_switches(echod.pid());
-    ASSERT_GE(before, 0);
-    constexpr int clients = 500;
-    for (int i = 0; i < clients; ++i)
-        echo_once(echod.port());
-    const long woken = test::context_switches(echod.pid()) - before;
-    EXPECT_LT(woken, clients / 10) << "the parent was scheduled " << woken << " times for " << clients
-                                   << " clients";
-    EXPECT_EQ(echod.stop(), 0);
-    // Every connection is still counted.
-    EXPECT_TRUE(echod.log_contains("stopped after serving 520 connections")) << echod.log();
-}
-
 TEST(Prefork, PoolShrinksBackAfterABurst)
 {
     // Workers that served a client come back idle; beyond twice --prefork

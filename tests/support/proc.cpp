@@ -93,22 +93,6 @@ std::vector<std::string> mappings(pid_t pid)
     return out;
 }
 
-long context_switches(pid_t pid)
-{
-    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-    long total = 0;
-    bool found = false;
-    for (std::string line; std::getline(in, line);) {
-        for (const char* key : {"voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:"}) {
-            if (line.rfind(key, 0) == 0) {
-                total += std::stol(line.substr(std::string_view(key).size()));
-                found = true;
-            }
-        }
-    }
-    return found ? total : -1;
-}
-
 long cpu_ticks(pid_t pid)
 {
     const auto f = stat_fields(pid);

@@ -23,9 +23,6 @@ namespace test {
 [[nodiscard]] std::vector<std::string> mappings(pid_t pid);
 // user + system CPU time in clock ticks.
 [[nodiscard]] long cpu_ticks(pid_t pid);
-// Context switches, voluntary and not: how often the process was scheduled
-// out, which for a daemon asleep in epoll_wait is how often it was woken.
-[[nodiscard]] long context_switches(pid_t pid);
 [[nodiscard]] bool alive(pid_t pid); // exists and is not a zombie
 // The port of a TCP socket listening on 127.0.0.1 that `pid` holds, 0 if none.
 [[nodiscard]] unsigned listening_port_of(pid_t pid);
