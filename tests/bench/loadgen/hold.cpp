@@ -30,6 +30,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -146,6 +147,10 @@ void close_in_batches(std::vector<echo::unique_fd>& sockets, const options& o)
 [[noreturn]] void run_worker(const options& o, const sock_address& target, unsigned share, unsigned first_source,
                              unsigned source_count, int report_fd, int command_fd, std::int64_t give_up_at)
 {
+    // An interrupt (Ctrl-C reaches the whole process group) ends the parent;
+    // the worker sees its command pipe close and closes in batches, as at
+    // the end of a run, instead of dropping every connection at once.
+    std::signal(SIGINT, SIG_IGN);
     const pattern bytes;
     std::vector<echo::unique_fd> sockets;
     try {
