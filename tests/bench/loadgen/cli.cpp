@@ -91,7 +91,8 @@ const char* usage_text()
            "  rate       C clients loop connect, echo SIZE bytes, verify, close: sessions/s, latency\n"
            "  latency    N connections ping-pong SIZE-byte messages: round trip p50/p99/max\n"
            "  bulk       K connections send and receive at once, every byte verified: MB/s\n"
-           "  hold       open N idle connections, echo once on each, report the server's PSS per connection\n"
+           "  hold       hold N idle connections, each verified by an echo at the start and the end: the\n"
+           "             server's PSS and the kernel's memory (/proc/meminfo) per connection, ramp rate\n"
            "  probe      wait until PORT answers one echo (up to --timeout)\n"
            "  udp-rate   N UDP sockets keep a window of SIZE-byte datagrams in flight: datagrams echoed/s, losses\n"
            "  udp-probe  wait until PORT echoes one datagram (up to --timeout)\n"
@@ -113,6 +114,11 @@ const char* usage_text()
            "  --server-pid PID    hold: the server's main process (its tree's PSS is summed)\n"
            "  --parallel N        hold: connects in flight at once (default 128)\n"
            "  --settle SECONDS    hold: wait before reading memory (default 1)\n"
+           "  --workers N         hold: processes holding the connections, each from its own --sources\n"
+           "                      addresses (default: one per 10,000 connections)\n"
+           "  --close-batch N     hold: at the end, close N connections at a time (default 1000)\n"
+           "  --close-pause SECONDS  hold: pause after each batch closed (default 0.25)\n"
+           "  --drain SECONDS     hold: time the server may take to reap its children (default 120)\n"
            "  --window N          udp-rate: datagrams in flight per socket (default 16)\n"
            "  --loss-timeout SECONDS  udp-rate: a datagram not echoed this long is lost (default 1)\n"
            "Prints one line 'RESULT mode=... key=value ...' and one line for humans.\n"
@@ -159,6 +165,14 @@ options parse_command_line(int argc, char** argv)
             o.parallel = static_cast<unsigned>(parse_number(name, value));
         else if (name == "settle")
             o.settle = parse_seconds(name, value);
+        else if (name == "workers")
+            o.workers = static_cast<unsigned>(parse_number(name, value));
+        else if (name == "close-batch")
+            o.close_batch = static_cast<unsigned>(parse_number(name, value));
+        else if (name == "close-pause")
+            o.close_pause = parse_seconds(name, value);
+        else if (name == "drain")
+            o.drain = parse_seconds(name, value);
         else if (name == "window")
             o.window = static_cast<unsigned>(parse_number(name, value));
         else if (name == "loss-timeout")
@@ -176,6 +190,10 @@ options parse_command_line(int argc, char** argv)
         throw usage_error("--size must be positive");
     if ((o.mode == "hold" || o.mode == "memory") && o.server_pid <= 0)
         throw usage_error(o.mode + " needs --server-pid");
+    if (o.close_batch == 0)
+        throw usage_error("--close-batch must be positive");
+    if (o.mode == "hold" && o.workers > o.connections)
+        throw usage_error("--workers must not exceed --connections");
     if (o.parallel == 0)
         throw usage_error("--parallel must be positive");
     return o;

@@ -37,6 +37,17 @@ struct options {
     unsigned parallel = 128;
     // hold: pause between the last connection and the memory reading.
     std::chrono::milliseconds settle{1000};
+    // hold: processes that hold the connections, each from its own block of
+    // --sources addresses (a process may open 20,000 descriptors at most);
+    // 0: one per 10,000 connections.
+    unsigned workers = 0;
+    // hold: at the end, connections closed at a time, and the pause after
+    // each batch, so the server's children do not all exit at once.
+    unsigned close_batch = 1000;
+    std::chrono::milliseconds close_pause{250};
+    // hold: how long the server may take to reap its children after the
+    // connections closed (it must be back to the children it had before).
+    std::chrono::milliseconds drain{120000};
     // latency: each connection sends its next message `interval` after its
     // previous one (or at once if the echo took longer), as a prober on a
     // schedule does; 0: as soon as the echo is back (a busy loop).

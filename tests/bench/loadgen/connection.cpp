@@ -33,7 +33,7 @@ sock_address target_address(const std::string& host, unsigned port)
     return a;
 }
 
-source_addresses::source_addresses(int family, unsigned count)
+source_addresses::source_addresses(int family, unsigned count, unsigned first)
 {
     if (family != AF_INET)
         return;
@@ -41,7 +41,7 @@ source_addresses::source_addresses(int family, unsigned count)
         sock_address a;
         auto* v4 = reinterpret_cast<sockaddr_in*>(&a.storage);
         v4->sin_family = AF_INET;
-        v4->sin_addr.s_addr = htonl((127u << 24) | (2u + i));
+        v4->sin_addr.s_addr = htonl((127u << 24) | (2u + first + i));
         a.length = sizeof *v4;
         addresses_.push_back(a);
     }

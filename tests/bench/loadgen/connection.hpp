@@ -31,8 +31,10 @@ struct sock_address {
 // at what the client's kernel can search, not what the server can serve.
 class source_addresses {
 public:
-    // IPv4: 127.0.0.2 .. 127.0.0.(count+1); IPv6 has only ::1, so no binding.
-    source_addresses(int family, unsigned count);
+    // IPv4: 127.0.0.(2+first) .. 127.0.0.(first+count+1); IPv6 has only ::1,
+    // so no binding. hold's workers each take their own block (`first`), so
+    // every worker has the ephemeral ports of its sources to itself.
+    source_addresses(int family, unsigned count, unsigned first = 0);
     [[nodiscard]] const sock_address* next() noexcept;
 
 private:

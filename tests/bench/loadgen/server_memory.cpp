@@ -20,6 +20,8 @@ void add_children(pid_t pid, std::vector<pid_t>& out)
     }
 }
 
+} // namespace
+
 std::uint64_t pss_kib_of(pid_t pid)
 {
     std::ifstream rollup("/proc/" + std::to_string(pid) + "/smaps_rollup");
@@ -30,7 +32,12 @@ std::uint64_t pss_kib_of(pid_t pid)
     return 0;
 }
 
-} // namespace
+std::vector<pid_t> children_of(pid_t pid)
+{
+    std::vector<pid_t> children;
+    add_children(pid, children);
+    return children;
+}
 
 std::vector<pid_t> process_tree(pid_t root)
 {

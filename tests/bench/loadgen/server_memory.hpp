@@ -15,6 +15,13 @@ namespace bench {
 // /proc/PID/task/*/children (needs CONFIG_PROC_CHILDREN).
 [[nodiscard]] std::vector<pid_t> process_tree(pid_t root);
 
+// The direct children of `pid`, zombies included (they stay listed until
+// reaped): what hold polls to know the server has reaped every child it had.
+[[nodiscard]] std::vector<pid_t> children_of(pid_t pid);
+
+// Pss of one process from /proc/PID/smaps_rollup, 0 if it is gone.
+[[nodiscard]] std::uint64_t pss_kib_of(pid_t pid);
+
 struct tree_memory {
     std::uint64_t pss_kib = 0;
     std::uint64_t processes = 0;
