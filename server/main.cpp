@@ -1,4 +1,5 @@
 // echod: a forking TCP echo server. See echod(8).
+#include "check_config.hpp"
 #include "fork_child.hpp"
 #include "listeners.hpp"
 #include "monitor.hpp"
@@ -30,6 +31,8 @@ int main(int argc, char* argv[])
             std::cout << "echod " << echo::version << "\n";
             return echo::exit_status::ok;
         }
+        if (cli.check_config)
+            return echod::check_config(cli);
         auto cfg = echod::load_config(cli);
         echo::logging::set_threshold(cfg.log_level);
         echod::set_process_wide_signals();
