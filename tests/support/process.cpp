@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -135,23 +136,33 @@ void process::kill_and_reap() noexcept
     if (pid_ <= 0)
         return;
     const bool group = options_.own_process_group;
-    // The group too when the child already ended: its own children may not have.
-    if (group)
+    // While the group dies this process is a subreaper: the members the
+    // child leaves orphaned become ours to reap, rather than PID 1's, which
+    // may take its time (seconds, in some containers) or never do it.
+    int was_subreaper = 0;
+    if (group) {
+        (void)::prctl(PR_GET_CHILD_SUBREAPER, &was_subreaper);
+        if (!was_subreaper)
+            (void)::prctl(PR_SET_CHILD_SUBREAPER, 1);
+        // The group too when the child already ended: its own children may not have.
         ::kill(-pid_, SIGKILL);
+    }
     if (!status_) {
         ::kill(pid_, SIGKILL);
         ::waitpid(pid_, nullptr, 0);
         status_ = 128 + SIGKILL;
     }
     if (group) {
-        // The group's other members were orphaned to PID 1 (or a subreaper),
-        // which reaps them; the group id stays in use, and cannot be reused,
-        // until the last one is gone.
+        // The group id stays in use, and cannot be reused, until the last
+        // member is gone: wait for that, reaping those that came to us.
         const auto end = std::chrono::steady_clock::now() + 10s;
         while (::kill(-pid_, 0) == 0 && std::chrono::steady_clock::now() < end) {
             ::kill(-pid_, SIGKILL);
-            std::this_thread::sleep_for(2ms);
+            if (::waitpid(-pid_, nullptr, WNOHANG) <= 0)
+                std::this_thread::sleep_for(1ms);
         }
+        if (!was_subreaper)
+            (void)::prctl(PR_SET_CHILD_SUBREAPER, 0);
     }
 }
 
