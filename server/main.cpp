@@ -1,8 +1,15 @@
 // echod: a forking TCP echo server. See echod(8).
+//
+// The processes, each in its folder (server/CMakeLists.txt lists them all):
+//   monitor/   under systemd, the main PID: holds libsystemd, never forks per client
+//   acceptor/  accepts, forks a session per connection, reaps, reloads, drains
+//   session/   what a session child runs: the echo of one connection
+//   prefork/   --prefork workers;  udp/  the UDP echo child (--listen-udp)
 
 #include "acceptor/supervisor.hpp"
 #include "children/fork_child.hpp"
 #include "children/signal_policy.hpp"
+#include "config/check_config.hpp"
 #include "config/options.hpp"
 #include "listen/listeners.hpp"
 #include "monitor/control_channel.hpp"
@@ -80,6 +87,8 @@ int main(int argc, char* argv[])
             std::cout << "echod " << echo::version << "\n";
             return echo::exit_status::ok;
         }
+        if (cli.check_config)
+            return echod::check_config(cli);
         auto cfg = echod::load_config(cli);
         echo::logging::set_threshold(cfg.log_level);
         echod::set_process_wide_signals();

@@ -32,6 +32,8 @@ po::options_description describe_options()
     d.add_options()
         ("help,h", "print this help and exit")
         ("version,V", "print the version and exit")
+        ("check-config,t", "read the configuration (this command line and the file) as a reload would, "
+         "say whether it is fine and exit: 0 if so, 78 if not")
         ("config,c", po::value<std::string>()->value_name("FILE"),
          "configuration file (default /etc/echod.conf; a missing default file is fine)")
         ("listen,l", po::value<std::vector<std::string>>()->value_name("ADDR"),
@@ -87,7 +89,7 @@ const po::options_description& option_table()
 // Keys that only make sense on the command line.
 bool command_line_only(const std::string& key)
 {
-    return key == "help" || key == "version" || key == "config";
+    return key == "help" || key == "version" || key == "config" || key == "check-config";
 }
 
 unsigned long parse_number(const std::string& text, unsigned long min, unsigned long max)
@@ -281,6 +283,7 @@ command_line parse_command_line(int argc, const char* const argv[])
         po::store(cli.parsed, vm);
         cli.help = vm.count("help") > 0;
         cli.version = vm.count("version") > 0;
+        cli.check_config = vm.count("check-config") > 0;
         if (vm.count("config")) {
             cli.config_path = vm["config"].as<std::string>();
             cli.config_named = true;

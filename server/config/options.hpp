@@ -19,6 +19,7 @@ struct command_line {
     bool config_named = false; // --config given: the file must exist
     bool help = false;
     bool version = false;
+    bool check_config = false; // --check-config / -t: check_config.hpp
 };
 
 // Throws echo::fatal_error (exit status usage) on a bad option or value.

@@ -33,6 +33,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -117,15 +118,23 @@ class ChaosSoak : public testing::TestWithParam<soak_mode> {};
 
 TEST_P(ChaosSoak, EveryEchoExactEveryEndLoggedNothingLeaks)
 {
-    if (const auto why = chaos::fork_blocker::unavailable(); !why.empty())
-        GTEST_SKIP() << "making fork() fail: " << why;
     const auto& mode = GetParam();
     const auto duration = soak_duration();
     (void)stress::raise_nofile_limit(4096);
 
-    chaos::fork_blocker blocker;
+    // Making fork() fail needs a pids cgroup of our own, which some places
+    // (a package build, an unprivileged container) cannot give: there only
+    // that step is left out, and says why; every other fault still runs.
+    const std::string no_fork_failures = chaos::fork_blocker::unavailable();
+    std::optional<chaos::fork_blocker> blocker;
+    if (no_fork_failures.empty())
+        blocker.emplace();
+    else
+        std::printf("[%s] the fail-forks step is SKIPPED, the other steps run: making fork() fail: %s\n", mode.name,
+                    no_fork_failures.c_str());
     stress::daemon echod(mode.args);
-    blocker.adopt(echod.pid());
+    if (blocker)
+        blocker->adopt(echod.pid());
     const auto config = echod.dir() / "echod.conf";
     const std::string log_file = (echod.dir() / "stderr").string();
     const int fds_before = test::open_fd_count(echod.pid());
@@ -140,9 +149,13 @@ TEST_P(ChaosSoak, EveryEchoExactEveryEndLoggedNothingLeaks)
     // Every kind of step at least once, in random order, then at random
     // (kills most often).
     std::vector<int> schedule = {kill_child, reload, stop_parent, exhaust_fds, fail_forks};
+    std::vector<int> weighted = {kill_child, kill_child, kill_child, kill_child, reload, reload,
+                                 stop_parent, exhaust_fds, exhaust_fds, fail_forks, fail_forks};
+    if (!blocker) {
+        std::erase(schedule, fail_forks);
+        std::erase(weighted, fail_forks);
+    }
     std::shuffle(schedule.begin(), schedule.end(), random);
-    const std::vector<int> weighted = {kill_child, kill_child, kill_child, kill_child, reload, reload,
-                                       stop_parent, exhaust_fds, exhaust_fds, fail_forks, fail_forks};
     std::map<int, unsigned long> done;
     std::set<pid_t> killed;
     unsigned long zombie_survivors = 0, most_zombies = 0;
@@ -168,7 +181,7 @@ TEST_P(ChaosSoak, EveryEchoExactEveryEndLoggedNothingLeaks)
             chaos::exhaust_descriptors(echod.pid());
             break;
         case fail_forks:
-            chaos::fail_forks(blocker);
+            chaos::fail_forks(*blocker);
             break;
         }
         ++done[s];
@@ -205,12 +218,12 @@ TEST_P(ChaosSoak, EveryEchoExactEveryEndLoggedNothingLeaks)
         test::send_all(over.get(), "one too many\n");
         EXPECT_TRUE(test::peer_closes(over.get(), 15s)) << "the connection over max-per-source was not refused";
     }
-    if (mode.fork_per_connection) {
-        blocker.block();
+    if (mode.fork_per_connection && blocker) {
+        blocker->block();
         const auto unserved = stress::connect_from("127.0.0.98", echod.port());
         test::send_all(unserved.get(), "no fork for me\n");
         EXPECT_TRUE(test::peer_closes(unserved.get(), 15s));
-        blocker.unblock();
+        blocker->unblock();
     }
     ASSERT_NO_THROW(chaos::reload(echod.pid(), log_file, config, config_a));
 
@@ -244,8 +257,9 @@ TEST_P(ChaosSoak, EveryEchoExactEveryEndLoggedNothingLeaks)
                 figures.cut, figures.reset_by_us, figures.wrong, figures.hung,
                 static_cast<double>(figures.bytes_echoed) / 1e6);
     std::printf("[%s] steps: %lu kills, %lu reloads, %lu parent stops, %lu descriptor exhaustions, %lu fork "
-                "failures\n",
-                mode.name, done[kill_child], done[reload], done[stop_parent], done[exhaust_fds], done[fail_forks]);
+                "failures%s\n",
+                mode.name, done[kill_child], done[reload], done[stop_parent], done[exhaust_fds], done[fail_forks],
+                blocker ? "" : (" (step skipped: " + no_fork_failures + ")").c_str());
     const unsigned long untold = figures.refused + figures.cut > books.refusal_lines + books.fork_failure_lines +
                                                                      books.suppressed + books.killed_pids.size()
                                      ? figures.refused + figures.cut - books.refusal_lines -
@@ -266,8 +280,11 @@ TEST_P(ChaosSoak, EveryEchoExactEveryEndLoggedNothingLeaks)
         ADD_FAILURE() << f;
     EXPECT_GT(figures.complete, 0u);
     EXPECT_EQ(zombie_survivors, 0u);
-    for (int s = 0; s < step_kinds; ++s)
-        EXPECT_GT(done[s], 0u) << "no " << step_names[s] << " step ran";
+    for (int s = 0; s < step_kinds; ++s) {
+        if (s != fail_forks || blocker) {
+            EXPECT_GT(done[s], 0u) << "no " << step_names[s] << " step ran";
+        }
+    }
 
     // Kills: each one logged, and nothing else died.
     for (pid_t pid : killed)
@@ -283,7 +300,8 @@ TEST_P(ChaosSoak, EveryEchoExactEveryEndLoggedNothingLeaks)
         // next line's "(N more ...)"; a kill ends a session or comes after
         // its echo was complete. Counted rather than matched by port: over
         // thousands of sessions from one address, ports come round again.
-        const unsigned long flush_lines = 2; // the refusal and the fork failure provoked above
+        // The refusal and (when forks could be made to fail) the fork failure provoked above.
+        const unsigned long flush_lines = blocker ? 2 : 1;
         const unsigned long told = books.refusal_lines + books.fork_failure_lines + books.suppressed - flush_lines;
         const unsigned long ended = figures.refused + figures.cut;
         EXPECT_GE(ended, told) << "the log tells of more refusals than sessions saw";

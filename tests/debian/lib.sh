@@ -74,6 +74,15 @@ buildd_root() {
         --customize-hook="rm -rf \"\$1/tmp/src\""
 }
 
+# lintian_root RELEASE: a minbase root of RELEASE with that release's lintian
+# (cached), so each release's build is judged by its own lintian whatever
+# the host runs. Prints its path.
+lintian_root() {
+    local release=$1
+    cached_root "lintian-$release" "lintian" "$release" "deb $(mirror) $release main" \
+        --variant=minbase --include=lintian
+}
+
 # in_root ROOT [NSPAWN-OPTIONS...] -- COMMAND...: runs COMMAND in ROOT, which
 # stays unchanged (read-only; /tmp is a fresh tmpfs); no network but loopback.
 # Bind work directories on /srv or /mnt: a read-only root cannot get new

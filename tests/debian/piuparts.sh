@@ -43,7 +43,12 @@ say "$(cd "$repo" && ls -- *.deb | tr '\n' ' ')"
 
 step "piuparts $(dpkg-query -W -f='${Version}' piuparts): install, purge; install the previous build, upgrade, purge"
 started=$SECONDS
+# --ignore: debconf (trixie's) leaves its template cache directory
+# /var/cache/debconf/tmp.ci/ behind after any package's purge; the host's
+# piuparts 1.1.7 (bookworm) does not know it yet, later piuparts ignore it
+# themselves. It is debconf's, not these packages'.
 piuparts -b "$base" -d "$release" --mirror "$(mirror) main" \
+    --ignore=/var/cache/debconf/tmp.ci/ \
     --bindmount="$repo" --extra-repo="deb [trusted=yes] file://$repo ./" \
     --logfile="$here/piuparts.log" "${packages[@]}" >/dev/null 2>&1 ||
     { grep -E '^[0-9:]+ (FAIL|ERROR)' "$here/piuparts.log" | tail -n 20 >&2 || true;

@@ -36,6 +36,7 @@ foreign_server start(const test::temp_dir& dir, const std::string& name, std::ve
     s.port = port;
     test::spawn_options o;
     o.argv = std::move(argv);
+    o.own_process_group = true; // socat's and inetd's children go with it
     o.stdout_file = dir / (name + ".out");
     o.stderr_file = dir / (name + ".err");
     s.process = test::process::spawn(std::move(o));

@@ -24,9 +24,14 @@ struct foreign_server {
     std::string unavailable; // why it could not be started ("" when it runs)
 };
 
-// socat TCP-LISTEN:P,bind=127.0.0.1,reuseaddr,fork ADDRESS, e.g. "PIPE" (an
-// echo server) or "SYSTEM:tr a-z A-Z" (one that is not).
-[[nodiscard]] foreign_server start_socat(const test::temp_dir& dir, const std::string& address = "PIPE");
+// socat TCP-LISTEN:P,bind=127.0.0.1,reuseaddr,fork ADDRESS, e.g.
+// "EXEC:/bin/cat" (an echo server) or "SYSTEM:tr a-z A-Z" (one that is not).
+// Not "PIPE": socat then writes into a pipe only it reads, and a large
+// stream can fill it while socat blocks in that write, deadlocked on itself.
+// EXEC talks to cat over a socketpair, which socat only writes to when it is
+// at least half empty. socat runs in a process group of its own, killed
+// whole when the object goes, so no connection's child outlives the test.
+[[nodiscard]] foreign_server start_socat(const test::temp_dir& dir, const std::string& address = "EXEC:/bin/cat");
 
 // openbsd-inetd's internal echo. It serves only the service named "echo", so
 // it runs (as root) in a private mount namespace whose /etc/services maps

@@ -11,7 +11,7 @@ page=$3
 # --help as one line, so wrapped descriptions read as one.
 help=$("$echod" --help | tr -s ' \n' ' ')
 mapfile -t keys < <(grep -o -- '--[a-z][a-z0-9-]*' <<<"$help" | sed 's/^--//' |
-    grep -vx -e help -e version -e config | sort -u)
+    grep -vx -e help -e version -e config -e check-config | sort -u)
 [ ${#keys[@]} -gt 0 ] || { echo "no option found in $echod --help" >&2; exit 1; }
 
 rendered=$(mandoc -T ascii -O width=400 "$page" | sed $'s/.\b//g')

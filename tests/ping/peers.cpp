@@ -19,6 +19,7 @@ peer start(const test::temp_dir& dir, const std::string& name, std::vector<std::
     p.port = port;
     test::spawn_options o;
     o.argv = std::move(argv);
+    o.own_process_group = true; // socat's children go with it
     o.stdout_file = dir / (name + ".out");
     o.stderr_file = dir / (name + ".err");
     p.process = test::process::spawn(std::move(o));
@@ -62,7 +63,10 @@ peer start_socat(const test::temp_dir& dir)
         return {{}, 0, "socat is not installed (Debian package socat)"};
     const unsigned port = free_port();
     return start(dir, "socat",
-                 {"/usr/bin/socat", "TCP-LISTEN:" + std::to_string(port) + ",bind=127.0.0.1,reuseaddr,fork", "PIPE"},
+                 {"/usr/bin/socat", "TCP-LISTEN:" + std::to_string(port) + ",bind=127.0.0.1,reuseaddr,fork",
+                  // not PIPE: socat can deadlock on a pipe only it reads
+                  // (tests/integration/foreign_servers.hpp)
+                  "EXEC:/bin/cat"},
                  port);
 }
 

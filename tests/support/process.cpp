@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -76,6 +77,8 @@ process process::spawn(spawn_options options)
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
         ::signal(SIGPIPE, SIG_DFL);
+        if (options.own_process_group && ::setpgid(0, 0) != 0)
+            die_in_child("setpgid");
         if (options.stdin_mode == spawn_options::input::pipe) {
             ::dup2(in_pipe[0], STDIN_FILENO);
         } else if (options.stdin_mode == spawn_options::input::file) {
@@ -92,6 +95,10 @@ process process::spawn(spawn_options options)
         ::execve(argv[0], argv.data(), envp.data());
         die_in_child(argv[0]);
     }
+    // Also here, so that the group exists before spawn() returns, whichever
+    // of the two runs first (EACCES: the child has exec'd, so it did it).
+    if (options.own_process_group)
+        (void)::setpgid(pid, pid);
     process p;
     p.pid_ = pid;
     if (in_pipe[0] >= 0) {
@@ -126,9 +133,36 @@ process::~process() { kill_and_reap(); }
 
 void process::kill_and_reap() noexcept
 {
-    if (pid_ > 0 && !status_) {
+    if (pid_ <= 0)
+        return;
+    const bool group = options_.own_process_group;
+    // While the group dies this process is a subreaper: the members the
+    // child leaves orphaned become ours to reap, rather than PID 1's, which
+    // may take its time (seconds, in some containers) or never do it.
+    int was_subreaper = 0;
+    if (group) {
+        (void)::prctl(PR_GET_CHILD_SUBREAPER, &was_subreaper);
+        if (!was_subreaper)
+            (void)::prctl(PR_SET_CHILD_SUBREAPER, 1);
+        // The group too when the child already ended: its own children may not have.
+        ::kill(-pid_, SIGKILL);
+    }
+    if (!status_) {
         ::kill(pid_, SIGKILL);
         ::waitpid(pid_, nullptr, 0);
+        status_ = 128 + SIGKILL;
+    }
+    if (group) {
+        // The group id stays in use, and cannot be reused, until the last
+        // member is gone: wait for that, reaping those that came to us.
+        const auto end = std::chrono::steady_clock::now() + 10s;
+        while (::kill(-pid_, 0) == 0 && std::chrono::steady_clock::now() < end) {
+            ::kill(-pid_, SIGKILL);
+            if (::waitpid(-pid_, nullptr, WNOHANG) <= 0)
+                std::this_thread::sleep_for(1ms);
+        }
+        if (!was_subreaper)
+            (void)::prctl(PR_SET_CHILD_SUBREAPER, 0);
     }
 }
 

@@ -27,6 +27,11 @@ struct spawn_options {
     std::filesystem::path stdout_file;
     std::filesystem::path stderr_file;
     std::function<void()> in_child; // runs after fork, before exec
+    // The child leads a process group of its own, and the object's end kills
+    // the whole group (SIGKILL), reaps the child and waits until the group is
+    // gone: for servers that fork (socat ...,fork), whose children would
+    // otherwise outlive a failed test, orphaned to PID 1.
+    bool own_process_group = false;
 };
 
 class process {
@@ -36,7 +41,7 @@ public:
     process() = default;
     process(process&&) noexcept;
     process& operator=(process&&) noexcept;
-    ~process(); // kills (SIGKILL) and reaps a child still running
+    ~process(); // kills (SIGKILL) and reaps a child still running (its group: own_process_group)
 
     [[nodiscard]] pid_t pid() const noexcept { return pid_; }
     [[nodiscard]] int stdin_fd() const noexcept { return stdin_.get(); }

@@ -241,6 +241,26 @@ expect_state echod.service active
 round_trip from_host 127.0.0.1
 say "same main pid $main_pid, still serving"
 
+step "systemctl reload echod with a broken /etc/echod.conf fails; echod keeps serving"
+inside cp /etc/echod.conf /etc/echod.conf.good
+inside sh -c 'echo "max-conections = 5" >>/etc/echod.conf'
+reloads_before=$(inside journalctl -q -u echod.service -o cat --no-pager | grep -c 'reloading configuration from' || true)
+if reload_out=$(inside systemctl reload echod 2>&1); then
+    fail "systemctl reload echod succeeded with a broken /etc/echod.conf"
+fi
+say "systemctl reload echod failed, as it must: $(printf '%s' "$reload_out" | head -n 1)"
+# ExecReload='s echod --check-config said why, and no SIGHUP was sent.
+expect_journal echod.service err "configuration check failed: /etc/echod.conf:[0-9]+: unknown key 'max-conections'"
+reloads_after=$(inside journalctl -q -u echod.service -o cat --no-pager | grep -c 'reloading configuration from' || true)
+[ "$reloads_after" = "$reloads_before" ] || fail "echod was signalled to reload a configuration the check refused"
+expect_state echod.service active
+[ "$(inside systemctl show -p MainPID --value echod.service)" = "$main_pid" ] || fail "the failed reload restarted echod"
+round_trip from_host 127.0.0.1
+inside mv /etc/echod.conf.good /etc/echod.conf
+inside systemctl reload echod || fail "systemctl reload echod failed after the file was repaired"
+expect_state echod.service active
+say "repaired: reload succeeds; same main pid $main_pid, still serving"
+
 # --- 7. Stop with a connection open
 step "systemctl stop echod with a client connected"
 mkfifo "$work/hold.fifo"

@@ -51,6 +51,7 @@ peer start_socat(const test::temp_dir& dir)
     p.port = test::free_udp_port();
     test::spawn_options o;
     o.argv = {socat, "-b", "65536", "UDP-RECVFROM:" + std::to_string(p.port) + ",bind=127.0.0.1,fork", "PIPE"};
+    o.own_process_group = true; // socat's children (one per datagram) go with it
     o.stdout_file = dir / "socat.out";
     o.stderr_file = dir / "socat.err";
     p.process = test::process::spawn(std::move(o));
@@ -76,6 +77,7 @@ peer start_python(const test::temp_dir& dir, const std::string& address, std::ve
     test::spawn_options o;
     o.argv = {python, UDP_ECHO_SCRIPT, "--address", address};
     o.argv.insert(o.argv.end(), options.begin(), options.end());
+    o.own_process_group = true;
     o.stdout_file = dir / "python.out";
     o.stderr_file = dir / "python.err";
     p.process = test::process::spawn(std::move(o));
