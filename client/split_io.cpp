@@ -5,6 +5,7 @@
 #include "link_timeout.hpp"
 #include "reader.hpp"
 #include "stream_digest.hpp"
+#include "writer_loop.hpp"
 
 #include "echo/error.hpp"
 #include "echo/exit_status.hpp"
@@ -32,17 +33,23 @@ namespace {
 namespace status = echo::exit_status;
 using clock = std::chrono::steady_clock;
 
-// The parent half: stdin to the socket, watching the child all along so that
-// a vanished server is noticed at once, not at the next write.
+// The parent half, the stream's policy for the shared writer loop: stdin to
+// the socket, watching the child all along so that a vanished server is
+// noticed at once, not at the next write.
 class writer {
 public:
-    writer(int socket, echo::signal_events& signals, pid_t reader, std::string server, const options& opts,
+    writer(int socket, pid_t reader, std::string server, const options& opts,
            ledger& shared, std::span<block_digest> sent_slots)
-        : socket_(socket), signals_(signals), reader_(reader), server_(std::move(server)), raw_(opts.raw),
+        : socket_(socket), reader_(reader), server_(std::move(server)), raw_(opts.raw),
           wait_(opts.wait), link_(socket, opts.link_timeout), shared_(shared),
           input_is_terminal_(::isatty(STDIN_FILENO) == 1), sent_(sent_slots) {}
 
-    int run();
+    // The shared loop's policy (writer_loop.hpp).
+    std::optional<int> step();
+    writer_wait wait();
+    std::optional<int> on_signal(int signo) { return interrupted(reader_, signo); }
+    int reader_ended(int wait_status);
+    std::optional<int> on_ready(short revents);
 
 private:
     void read_input();
@@ -55,14 +62,11 @@ private:
     [[nodiscard]] bool waiting_on_server() const noexcept;
     [[nodiscard]] int poll_timeout_ms();
     [[nodiscard]] std::string echoed_of_sent() const;
-    [[nodiscard]] int end_reader() noexcept;
-    [[nodiscard]] int interrupted(int signo);
     [[nodiscard]] int wait_ran_out();
     [[nodiscard]] int link_gone();
     [[nodiscard]] int conclude(int wait_status);
 
     int socket_;
-    echo::signal_events& signals_;
     pid_t reader_;
     std::string server_;
     bool raw_;
@@ -88,6 +92,8 @@ private:
     bool look_past_quit_ = false; // a quit line ended input that is not a terminal: did more follow?
     bool shut_down_ = false;
     int send_error_ = 0;
+    int poll_timeout_ = -1; // step()'s, for wait()
+    int waiting_on_ = -1;   // the descriptor wait() named
 };
 
 void writer::read_input()
@@ -220,56 +226,62 @@ int writer::poll_timeout_ms()
     return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(left).count());
 }
 
-int writer::run()
+std::optional<int> writer::step()
 {
-    for (;;) {
-        const bool outbox_empty = outbox_sent_ == outbox_.size();
-        if (!input_open_ && outbox_empty && !shut_down_ && send_error_ == 0) {
-            // End of our input: the server sees end of file, echoes the rest and closes.
-            ::shutdown(socket_, SHUT_WR);
-            shut_down_ = true;
-            last_progress_ = clock::now();
-        }
-        int timeout = poll_timeout_ms();
-        if (timeout == 0)
-            return wait_ran_out();
-        // Wake to look at the link too, whatever we wait on: a line typed
-        // before the link died is as unanswered as a file in flight.
-        if (const int look = link_.look_every_ms(); look >= 0 && (timeout < 0 || look < timeout))
-            timeout = look;
-        pollfd fds[2] = {{signals_.fd(), POLLIN, 0}, {-1, 0, 0}};
-        if (!outbox_empty && send_error_ == 0)
-            fds[1] = {socket_, POLLOUT, 0};
-        else if (input_open_ || look_past_quit_)
-            fds[1] = {STDIN_FILENO, POLLIN, 0};
-        if (::poll(fds, 2, timeout) < 0) {
-            if (errno == EINTR)
-                continue;
-            echo::throw_errno("poll");
-        }
-        while (const auto info = signals_.next()) {
-            const int signo = static_cast<int>(info->ssi_signo);
-            if (signo != SIGCHLD)
-                return interrupted(signo);
-            int wait_status = 0;
-            if (::waitpid(reader_, &wait_status, WNOHANG) == reader_) {
-                // The whole echo can be back, and the reader gone, before this
-                // loop came round to look past the quit line: look now, if
-                // the input has something to read at once.
-                if (look_past_quit_ && input_readable_now())
-                    look_past_quit_line();
-                return conclude(wait_status);
-            }
-        }
-        if (link_.gone())
-            return link_gone();
-        if (fds[1].fd == socket_ && fds[1].revents)
-            send_pending();
-        else if (fds[1].fd == STDIN_FILENO && fds[1].revents && input_open_)
-            read_input();
-        else if (fds[1].fd == STDIN_FILENO && fds[1].revents)
-            look_past_quit_line();
+    const bool outbox_empty = outbox_sent_ == outbox_.size();
+    if (!input_open_ && outbox_empty && !shut_down_ && send_error_ == 0) {
+        // End of our input: the server sees end of file, echoes the rest and closes.
+        ::shutdown(socket_, SHUT_WR);
+        shut_down_ = true;
+        last_progress_ = clock::now();
     }
+    poll_timeout_ = poll_timeout_ms();
+    if (poll_timeout_ == 0)
+        return wait_ran_out();
+    return std::nullopt;
+}
+
+writer_wait writer::wait()
+{
+    int timeout = poll_timeout_;
+    // Wake to look at the link too, whatever we wait on: a line typed
+    // before the link died is as unanswered as a file in flight.
+    if (const int look = link_.look_every_ms(); look >= 0 && (timeout < 0 || look < timeout))
+        timeout = look;
+    writer_wait w;
+    if (timeout >= 0)
+        w.timeout_ns = static_cast<std::uint64_t>(timeout) * 1'000'000;
+    if (outbox_sent_ < outbox_.size() && send_error_ == 0)
+        w.fd = socket_, w.events = POLLOUT;
+    else if (input_open_ || look_past_quit_)
+        w.fd = STDIN_FILENO, w.events = POLLIN;
+    waiting_on_ = w.fd;
+    return w;
+}
+
+int writer::reader_ended(int wait_status)
+{
+    // The whole echo can be back, and the reader gone, before this loop
+    // came round to look past the quit line: look now, if the input has
+    // something to read at once.
+    if (look_past_quit_ && input_readable_now())
+        look_past_quit_line();
+    return conclude(wait_status);
+}
+
+std::optional<int> writer::on_ready(short revents)
+{
+    if (link_.gone())
+        return link_gone();
+    if (!revents)
+        return std::nullopt;
+    if (waiting_on_ == socket_)
+        send_pending();
+    else if (input_open_)
+        read_input();
+    else
+        look_past_quit_line();
+    return std::nullopt;
 }
 
 std::string writer::echoed_of_sent() const
@@ -277,27 +289,9 @@ std::string writer::echoed_of_sent() const
     return echo::concat(shared_.received.load(std::memory_order_relaxed), " of ", sent_bytes_, " bytes came back");
 }
 
-// Ends the reader and returns its wait status.
-int writer::end_reader() noexcept
-{
-    ::kill(reader_, SIGTERM);
-    int wait_status = 0;
-    while (::waitpid(reader_, &wait_status, 0) < 0 && errno == EINTR) {
-    }
-    return wait_status;
-}
-
-int writer::interrupted(int signo)
-{
-    (void)end_reader();
-    const char* name = ::sigabbrev_np(signo);
-    echo::logging::fatal(std::string("interrupted by SIG") + (name ? name : "?"));
-    return status::signal_base + signo;
-}
-
 int writer::wait_ran_out()
 {
-    const int wait_status = end_reader();
+    const int wait_status = end_reader(reader_);
     if (WIFEXITED(wait_status))
         return conclude(wait_status); // the reader finished as time ran out
     const auto seconds = std::to_string(wait_.count());
@@ -312,7 +306,7 @@ int writer::wait_ran_out()
 
 int writer::link_gone()
 {
-    const int wait_status = end_reader();
+    const int wait_status = end_reader(reader_);
     if (WIFEXITED(wait_status))
         return conclude(wait_status); // the reader met the end first, and knows more
     echo::logging::fatal(echo::concat("connection lost to ", server_, ": nothing heard from it for ",
@@ -323,10 +317,8 @@ int writer::link_gone()
 
 int writer::conclude(int wait_status)
 {
-    if (WIFSIGNALED(wait_status)) {
-        echo::logging::fatal("the reading process was killed by signal " + std::to_string(WTERMSIG(wait_status)));
+    if (reader_was_killed(wait_status))
         return status::failure;
-    }
     switch (WEXITSTATUS(wait_status)) {
     case reader_status::output_error:
         return status::io_error;
@@ -396,9 +388,9 @@ int run_split_io(echo::unique_fd socket, const std::string& server, const option
         signals.release_in_child();
         return copy_socket_to_stdout(socket.get(), shared.get());
     });
-    auto w = std::make_unique<writer>(socket.get(), signals, reader, server, opts, shared.get(),
+    auto w = std::make_unique<writer>(socket.get(), reader, server, opts, shared.get(),
                                       std::span(static_cast<block_digest*>(sent_slots.data()), digest_slots));
-    return w->run();
+    return run_writer_loop(signals, reader, *w);
 }
 
 } // namespace echo_client

@@ -6,6 +6,7 @@
 
 #include "datagram_socket.hpp"
 #include "monotonic_clock.hpp"
+#include "writer_loop.hpp"
 
 #include "echo/error.hpp"
 #include "echo/exit_status.hpp"
@@ -29,15 +30,21 @@ namespace {
 namespace status = echo::exit_status;
 
 
+// The UDP mode's policy for the shared writer loop: input cut into
+// datagrams, sent while the book's window has room; the verdict when the
+// reader has settled them all.
 class writer {
 public:
-    writer(const writer_setup& setup, echo::signal_events& signals, datagram_book& book)
-        : setup_(setup), signals_(signals), book_(book), lines_(max_datagram_payload),
-          input_is_terminal_(::isatty(STDIN_FILENO) == 1)
+    writer(const writer_setup& setup, datagram_records& book)
+        : setup_(setup), book_(book), lines_(max_datagram_payload), input_is_terminal_(::isatty(STDIN_FILENO) == 1)
     {
     }
 
-    int run();
+    std::optional<int> step();
+    writer_wait wait();
+    std::optional<int> on_signal(int signo) { return interrupted(setup_.reader, signo); }
+    int reader_ended(int wait_status) { return conclude(wait_status); }
+    std::optional<int> on_ready(short revents);
 
 private:
     void read_input();
@@ -45,13 +52,11 @@ private:
     void report_quit_line() const;
     // Sends queued datagrams while the window has room; false on a send error.
     [[nodiscard]] bool send_queued();
-    [[nodiscard]] int end_reader() noexcept;
     [[nodiscard]] int conclude(int wait_status);
     [[nodiscard]] std::string timeout_text() const;
 
     const writer_setup& setup_;
-    echo::signal_events& signals_;
-    datagram_book& book_;
+    datagram_records& book_;
     line_datagrams lines_;
     bool input_is_terminal_;
     std::deque<std::string> queue_;
@@ -62,6 +67,7 @@ private:
     bool look_past_quit_ = false;
     bool ended_ = false;
     int send_error_ = 0;
+    int waiting_on_ = -1; // the descriptor wait() named
     char buffer_[max_datagram_payload];
 };
 
@@ -146,66 +152,50 @@ bool writer::send_queued()
     return true;
 }
 
-int writer::run()
+std::optional<int> writer::step()
 {
-    for (;;) {
-        if (!send_queued()) {
-            (void)end_reader();
-            if (send_error_ == ECONNREFUSED) {
-                echo::logging::fatal("nothing answers at " + setup_.server + " (port unreachable)");
-                return status::unavailable;
-            }
-            echo::logging::fatal("cannot send to " + setup_.server + ": " + std::strerror(send_error_));
-            return status::failure;
+    if (!send_queued()) {
+        (void)end_reader(setup_.reader);
+        if (send_error_ == ECONNREFUSED) {
+            echo::logging::fatal("nothing answers at " + setup_.server + " (port unreachable)");
+            return status::unavailable;
         }
-        if (!input_open_ && queue_.empty() && !ended_) {
-            book_.end_input();
-            const std::uint64_t one = 1;
-            (void)!::write(setup_.wake, &one, sizeof one);
-            ended_ = true;
-        }
-        pollfd fds[2] = {{signals_.fd(), POLLIN, 0}, {-1, 0, 0}};
-        if (!queue_.empty())
-            fds[1] = socket_full_ ? pollfd{setup_.socket, POLLOUT, 0} : pollfd{setup_.room, POLLIN, 0};
-        else if (input_open_ || look_past_quit_)
-            fds[1] = {STDIN_FILENO, POLLIN, 0};
-        if (::poll(fds, 2, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            echo::throw_errno("poll");
-        }
-        while (const auto info = signals_.next()) {
-            const int signo = static_cast<int>(info->ssi_signo);
-            if (signo != SIGCHLD) {
-                (void)end_reader();
-                const char* name = ::sigabbrev_np(signo);
-                echo::logging::fatal(std::string("interrupted by SIG") + (name ? name : "?"));
-                return status::signal_base + signo;
-            }
-            int wait_status = 0;
-            if (::waitpid(setup_.reader, &wait_status, WNOHANG) == setup_.reader)
-                return conclude(wait_status);
-        }
-        if (!fds[1].revents)
-            continue;
-        if (fds[1].fd == setup_.room) {
-            std::uint64_t count = 0;
-            (void)!::read(setup_.room, &count, sizeof count);
-        } else if (fds[1].fd == STDIN_FILENO && input_open_) {
-            read_input();
-        } else if (fds[1].fd == STDIN_FILENO) {
-            look_past_quit_line();
-        }
+        echo::logging::fatal("cannot send to " + setup_.server + ": " + std::strerror(send_error_));
+        return status::failure;
     }
+    if (!input_open_ && queue_.empty() && !ended_) {
+        book_.end_input();
+        const std::uint64_t one = 1;
+        (void)!::write(setup_.wake, &one, sizeof one);
+        ended_ = true;
+    }
+    return std::nullopt;
 }
 
-int writer::end_reader() noexcept
+writer_wait writer::wait()
 {
-    ::kill(setup_.reader, SIGTERM);
-    int wait_status = 0;
-    while (::waitpid(setup_.reader, &wait_status, 0) < 0 && errno == EINTR) {
+    writer_wait w;
+    if (!queue_.empty())
+        w = socket_full_ ? writer_wait{setup_.socket, POLLOUT} : writer_wait{setup_.room, POLLIN};
+    else if (input_open_ || look_past_quit_)
+        w = {STDIN_FILENO, POLLIN};
+    waiting_on_ = w.fd;
+    return w;
+}
+
+std::optional<int> writer::on_ready(short revents)
+{
+    if (!revents)
+        return std::nullopt;
+    if (waiting_on_ == setup_.room) {
+        std::uint64_t count = 0;
+        (void)!::read(setup_.room, &count, sizeof count);
+    } else if (waiting_on_ == STDIN_FILENO && input_open_) {
+        read_input();
+    } else if (waiting_on_ == STDIN_FILENO) {
+        look_past_quit_line();
     }
-    return wait_status;
+    return std::nullopt;
 }
 
 std::string writer::timeout_text() const
@@ -217,10 +207,8 @@ std::string writer::timeout_text() const
 
 int writer::conclude(int wait_status)
 {
-    if (WIFSIGNALED(wait_status)) {
-        echo::logging::fatal("the reading process was killed by signal " + std::to_string(WTERMSIG(wait_status)));
+    if (reader_was_killed(wait_status))
         return status::failure;
-    }
     const auto t = book_.totals();
     switch (WEXITSTATUS(wait_status)) {
     case reader_status::all_settled:
@@ -252,10 +240,10 @@ int writer::conclude(int wait_status)
 
 } // namespace
 
-int run_datagram_writer(const writer_setup& setup, echo::signal_events& signals, datagram_book& book)
+int run_datagram_writer(const writer_setup& setup, echo::signal_events& signals, datagram_records& book)
 {
-    auto w = std::make_unique<writer>(setup, signals, book);
-    return w->run();
+    auto w = std::make_unique<writer>(setup, book);
+    return run_writer_loop(signals, setup.reader, *w);
 }
 
 } // namespace echo_client::udp
