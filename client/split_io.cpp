@@ -4,6 +4,7 @@
 #include "ledger.hpp"
 #include "link_timeout.hpp"
 #include "reader.hpp"
+#include "standard_input.hpp"
 #include "stream_digest.hpp"
 #include "writer_loop.hpp"
 
@@ -41,8 +42,7 @@ public:
     writer(int socket, pid_t reader, std::string server, const options& opts,
            ledger& shared, std::span<block_digest> sent_slots)
         : socket_(socket), reader_(reader), server_(std::move(server)), raw_(opts.raw),
-          wait_(opts.wait), link_(socket, opts.link_timeout), shared_(shared),
-          input_is_terminal_(::isatty(STDIN_FILENO) == 1), sent_(sent_slots) {}
+          wait_(opts.wait), link_(socket, opts.link_timeout), shared_(shared), sent_(sent_slots) {}
 
     // The shared loop's policy (writer_loop.hpp).
     std::optional<int> step();
@@ -53,9 +53,6 @@ public:
 
 private:
     void read_input();
-    void look_past_quit_line();
-    [[nodiscard]] bool input_readable_now() const noexcept;
-    void report_quit_line() const;
     void queue(std::string_view data);
     void queue_with_held(std::string_view held, std::size_t forward);
     void send_pending();
@@ -73,7 +70,7 @@ private:
     std::chrono::seconds wait_;
     link_watch link_;
     ledger& shared_;
-    bool input_is_terminal_;
+    standard_input input_;
 
     echo::protocol::quit_line_filter quit_filter_;
     block_digests sent_; // every byte queued, in order: what the echo must be
@@ -87,9 +84,6 @@ private:
     std::size_t outbox_sent_ = 0;
     std::uint64_t sent_bytes_ = 0;       // handed to the kernel
     clock::time_point last_progress_{}; // when we last moved bytes or began to wait on the server
-    bool input_open_ = true;
-    bool input_failed_ = false;
-    bool look_past_quit_ = false; // a quit line ended input that is not a terminal: did more follow?
     bool shut_down_ = false;
     int send_error_ = 0;
     int poll_timeout_ = -1; // step()'s, for wait()
@@ -98,61 +92,22 @@ private:
 
 void writer::read_input()
 {
-    const auto in = echo::read_some(STDIN_FILENO, {buffer_ + held_room, input_size});
     outbox_ = {};
     outbox_sent_ = 0;
-    if (!in.ok()) {
-        echo::logging::fatal(std::string("cannot read standard input: ") + std::strerror(in.error));
-        input_failed_ = true;
-        input_open_ = false;
-        return;
-    }
-    if (in.bytes == 0) {
-        if (!raw_)
+    const auto data = input_.read({buffer_ + held_room, input_size});
+    if (!data) {
+        if (!raw_ && !input_.failed())
             queue_with_held(quit_filter_.finish(), 0);
-        input_open_ = false;
         return;
     }
-    const std::string_view data(buffer_ + held_room, in.bytes);
     if (raw_) {
-        queue(data);
+        queue(*data);
         return;
     }
-    const auto step = quit_filter_.feed(data);
+    const auto step = quit_filter_.feed(*data);
     queue_with_held(step.held, step.forward);
-    if (!step.quit)
-        return;
-    input_open_ = false; // what follows the quit line is not sent
-    // A person at a terminal typed q on purpose; data that merely holds such
-    // a line should not lose its end without a word.
-    if (input_is_terminal_)
-        return;
-    if (step.consumed < data.size())
-        report_quit_line();
-    else
-        look_past_quit_ = true; // the read ended with the quit line: the next one tells
-}
-
-bool writer::input_readable_now() const noexcept
-{
-    pollfd in{STDIN_FILENO, POLLIN, 0};
-    return ::poll(&in, 1, 0) == 1 && (in.revents & POLLIN) != 0;
-}
-
-// One more read of the input after the quit line, made while the echo comes
-// back (never blocking: poll said it is readable).
-void writer::look_past_quit_line()
-{
-    look_past_quit_ = false;
-    const auto in = echo::read_some(STDIN_FILENO, {buffer_ + held_room, input_size});
-    if (in.ok() && in.bytes > 0)
-        report_quit_line();
-}
-
-void writer::report_quit_line() const
-{
-    echo::logging::warn(echo::concat("input ended at a '", quit_filter_.quit_letter(), "' line at byte ",
-                                     sent_.bytes(), "; the rest was not sent; --raw sends everything"));
+    if (step.quit)
+        input_.quit_line(quit_filter_.quit_letter(), sent_.bytes(), step.consumed, data->size());
 }
 
 // The held bytes, then the first `forward` bytes of the input just read.
@@ -193,8 +148,7 @@ void writer::send_pending()
         } else {
             // The server is gone; the reader will see it too and end.
             send_error_ = errno;
-            input_open_ = false;
-            look_past_quit_ = false;
+            input_.close();
             outbox_ = {};
             outbox_sent_ = 0;
             return;
@@ -229,7 +183,7 @@ int writer::poll_timeout_ms()
 std::optional<int> writer::step()
 {
     const bool outbox_empty = outbox_sent_ == outbox_.size();
-    if (!input_open_ && outbox_empty && !shut_down_ && send_error_ == 0) {
+    if (!input_.open() && outbox_empty && !shut_down_ && send_error_ == 0) {
         // End of our input: the server sees end of file, echoes the rest and closes.
         ::shutdown(socket_, SHUT_WR);
         shut_down_ = true;
@@ -253,7 +207,7 @@ writer_wait writer::wait()
         w.timeout_ns = static_cast<std::uint64_t>(timeout) * 1'000'000;
     if (outbox_sent_ < outbox_.size() && send_error_ == 0)
         w.fd = socket_, w.events = POLLOUT;
-    else if (input_open_ || look_past_quit_)
+    else if (input_.wanted())
         w.fd = STDIN_FILENO, w.events = POLLIN;
     waiting_on_ = w.fd;
     return w;
@@ -261,11 +215,7 @@ writer_wait writer::wait()
 
 int writer::reader_ended(int wait_status)
 {
-    // The whole echo can be back, and the reader gone, before this loop
-    // came round to look past the quit line: look now, if the input has
-    // something to read at once.
-    if (look_past_quit_ && input_readable_now())
-        look_past_quit_line();
+    input_.look_past_quit_line_if_readable({buffer_, sizeof buffer_});
     return conclude(wait_status);
 }
 
@@ -277,10 +227,10 @@ std::optional<int> writer::on_ready(short revents)
         return std::nullopt;
     if (waiting_on_ == socket_)
         send_pending();
-    else if (input_open_)
+    else if (input_.open())
         read_input();
     else
-        look_past_quit_line();
+        input_.look_past_quit_line({buffer_, sizeof buffer_});
     return std::nullopt;
 }
 
@@ -372,7 +322,7 @@ int writer::conclude(int wait_status)
                                           " bytes came back when ", sent_bytes_, " had been sent"));
         return status::not_an_echo;
     }
-    return input_failed_ ? status::io_error : status::ok;
+    return input_.failed() ? status::io_error : status::ok;
 }
 
 } // namespace

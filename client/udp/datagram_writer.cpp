@@ -6,6 +6,7 @@
 
 #include "datagram_socket.hpp"
 #include "monotonic_clock.hpp"
+#include "standard_input.hpp"
 #include "writer_loop.hpp"
 
 #include "echo/error.hpp"
@@ -36,7 +37,7 @@ namespace status = echo::exit_status;
 class writer {
 public:
     writer(const writer_setup& setup, datagram_records& book)
-        : setup_(setup), book_(book), lines_(max_datagram_payload), input_is_terminal_(::isatty(STDIN_FILENO) == 1)
+        : setup_(setup), book_(book), lines_(max_datagram_payload)
     {
     }
 
@@ -48,8 +49,6 @@ public:
 
 private:
     void read_input();
-    void look_past_quit_line();
-    void report_quit_line() const;
     // Sends queued datagrams while the window has room; false on a send error.
     [[nodiscard]] bool send_queued();
     [[nodiscard]] int conclude(int wait_status);
@@ -58,13 +57,10 @@ private:
     const writer_setup& setup_;
     datagram_records& book_;
     line_datagrams lines_;
-    bool input_is_terminal_;
+    standard_input input_;
     std::deque<std::string> queue_;
     bool front_recorded_ = false; // queue_.front() is in the book; the socket would not take it yet
     bool socket_full_ = false;
-    bool input_open_ = true;
-    bool input_failed_ = false;
-    bool look_past_quit_ = false;
     bool ended_ = false;
     int send_error_ = 0;
     int waiting_on_ = -1; // the descriptor wait() named
@@ -74,53 +70,25 @@ private:
 void writer::read_input()
 {
     // With --raw, one read is one datagram, so never read more than one holds.
-    const auto in = echo::read_some(STDIN_FILENO, {buffer_, sizeof buffer_});
-    if (!in.ok()) {
-        echo::logging::fatal(std::string("cannot read standard input: ") + std::strerror(in.error));
-        input_failed_ = true;
-        input_open_ = false;
-        return;
-    }
-    if (in.bytes == 0) {
-        if (!setup_.raw)
+    const auto data = input_.read({buffer_, sizeof buffer_});
+    if (!data) {
+        if (!setup_.raw && !input_.failed())
             lines_.finish(queue_);
-        input_open_ = false;
         return;
     }
-    const std::string_view data(buffer_, in.bytes);
     if (setup_.raw) {
-        queue_.emplace_back(data);
+        queue_.emplace_back(*data);
         return;
     }
-    const auto step = lines_.feed(data, queue_);
+    const auto step = lines_.feed(*data, queue_);
     if (!step.quit)
         return;
-    input_open_ = false;
-    if (input_is_terminal_)
-        return;
-    if (step.consumed < data.size())
-        report_quit_line();
-    else
-        look_past_quit_ = true;
-}
-
-void writer::look_past_quit_line()
-{
-    look_past_quit_ = false;
-    const auto in = echo::read_some(STDIN_FILENO, {buffer_, sizeof buffer_});
-    if (in.ok() && in.bytes > 0)
-        report_quit_line();
-}
-
-void writer::report_quit_line() const
-{
     // Every byte before the quit line is in the book or still queued.
     std::uint64_t queued = 0;
     for (const auto& d : queue_)
         queued += d.size();
-    echo::logging::warn(echo::concat("input ended at a '", lines_.quit_letter(), "' line at byte ",
-                                     book_.totals().sent_bytes + queued - (front_recorded_ ? queue_.front().size() : 0),
-                                     "; the rest was not sent; --raw sends everything"));
+    const std::uint64_t at_byte = book_.totals().sent_bytes + queued - (front_recorded_ ? queue_.front().size() : 0);
+    input_.quit_line(lines_.quit_letter(), at_byte, step.consumed, data->size());
 }
 
 bool writer::send_queued()
@@ -163,7 +131,7 @@ std::optional<int> writer::step()
         echo::logging::fatal("cannot send to " + setup_.server + ": " + std::strerror(send_error_));
         return status::failure;
     }
-    if (!input_open_ && queue_.empty() && !ended_) {
+    if (!input_.open() && queue_.empty() && !ended_) {
         book_.end_input();
         const std::uint64_t one = 1;
         (void)!::write(setup_.wake, &one, sizeof one);
@@ -177,7 +145,7 @@ writer_wait writer::wait()
     writer_wait w;
     if (!queue_.empty())
         w = socket_full_ ? writer_wait{setup_.socket, POLLOUT} : writer_wait{setup_.room, POLLIN};
-    else if (input_open_ || look_past_quit_)
+    else if (input_.wanted())
         w = {STDIN_FILENO, POLLIN};
     waiting_on_ = w.fd;
     return w;
@@ -190,10 +158,10 @@ std::optional<int> writer::on_ready(short revents)
     if (waiting_on_ == setup_.room) {
         std::uint64_t count = 0;
         (void)!::read(setup_.room, &count, sizeof count);
-    } else if (waiting_on_ == STDIN_FILENO && input_open_) {
+    } else if (waiting_on_ == STDIN_FILENO && input_.open()) {
         read_input();
     } else if (waiting_on_ == STDIN_FILENO) {
-        look_past_quit_line();
+        input_.look_past_quit_line(buffer_);
     }
     return std::nullopt;
 }
@@ -235,7 +203,7 @@ int writer::conclude(int wait_status)
                                           timeout_text(), late));
         return udp_status::lost;
     }
-    return input_failed_ ? status::io_error : status::ok;
+    return input_.failed() ? status::io_error : status::ok;
 }
 
 } // namespace
