@@ -135,16 +135,10 @@ std::optional<int> echo_reader::step()
 
 } // namespace
 
-int run_echo_reader(int socket, int wake, int room, datagram_records& book,
-                    std::chrono::nanoseconds timeout) noexcept
+int run_echo_reader(int socket, int wake, int room, datagram_records& book, std::chrono::nanoseconds timeout)
 {
-    try {
-        echo_reader r(wake, room, book, timeout);
-        return run_reader_loop(socket, r);
-    } catch (const std::exception& e) {
-        echo::logging::fatal(e.what());
-        return reader_status::socket_error;
-    }
+    echo_reader r(wake, room, book, timeout);
+    return run_reader_loop(socket, r);
 }
 
 } // namespace echo_client::udp
