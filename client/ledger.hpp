@@ -1,12 +1,12 @@
-// What the client's two processes share: one mapping made before the fork
-// (echo::anonymous_mapping, sharing::with_children). Every field has exactly
-// one writing process; the other reads the atomics while both run and the
+// What the stream mode's two processes share, kept in a shared_book made
+// before the fork, with the echo's digest slots after it. Every field has
+// exactly one writing process; the other reads the atomics while both run and the
 // rest only after the child has exited (waitpid orders the two).
 #pragma once
 
 #include "stream_digest.hpp"
 
-#include "echo/anonymous_mapping.hpp"
+#include "shared_book.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -27,6 +27,10 @@ using ticks = std::chrono::steady_clock::rep;
 inline constexpr ticks reader_busy = std::numeric_limits<ticks>::max();
 
 struct ledger {
+    static constexpr const char* what = "the ledger";
+    using tail_type = block_digest; // the echo's digest slots
+    static constexpr std::size_t tail_count = digest_slots;
+
     explicit ledger(std::span<block_digest> echo_slots) noexcept : echo(echo_slots) {}
 
     // Parent: bytes handed to send(), counted before the call; the echo can
@@ -46,19 +50,9 @@ struct ledger {
     // Child: the echo's digests, finished before it exits.
     block_digests echo;
 
-    static_assert(std::atomic<std::uint64_t>::is_always_lock_free, "shared across processes");
     static_assert(std::atomic<ticks>::is_always_lock_free, "shared across processes");
 };
 
-// The ledger and the echo's digest slots, in one shared mapping.
-class shared_ledger {
-public:
-    shared_ledger();
-    [[nodiscard]] ledger& get() noexcept { return *ledger_; }
-
-private:
-    echo::anonymous_mapping memory_;
-    ledger* ledger_;
-};
+using shared_ledger = shared_book<ledger>;
 
 } // namespace echo_client

@@ -16,6 +16,6 @@ inline constexpr int output_error = 74; // stdout failed, e.g. EPIPE (already re
 // Copies `socket` to stdout until end of file, keeping the books in `shared`
 // (bytes received, their digests, when it waits on the server); returns one
 // of reader_status. Stops at once when more comes back than was sent.
-[[nodiscard]] int copy_socket_to_stdout(int socket, ledger& shared) noexcept;
+[[nodiscard]] int copy_socket_to_stdout(int socket, ledger& shared);
 
 } // namespace echo_client

@@ -4,7 +4,9 @@
 #include "ledger.hpp"
 #include "link_timeout.hpp"
 #include "reader.hpp"
+#include "standard_input.hpp"
 #include "stream_digest.hpp"
+#include "writer_loop.hpp"
 
 #include "echo/error.hpp"
 #include "echo/exit_status.hpp"
@@ -32,44 +34,43 @@ namespace {
 namespace status = echo::exit_status;
 using clock = std::chrono::steady_clock;
 
-// The parent half: stdin to the socket, watching the child all along so that
-// a vanished server is noticed at once, not at the next write.
+// The parent half, the stream's policy for the shared writer loop: stdin to
+// the socket, watching the child all along so that a vanished server is
+// noticed at once, not at the next write.
 class writer {
 public:
-    writer(int socket, echo::signal_events& signals, pid_t reader, std::string server, const options& opts,
+    writer(int socket, pid_t reader, std::string server, const options& opts,
            ledger& shared, std::span<block_digest> sent_slots)
-        : socket_(socket), signals_(signals), reader_(reader), server_(std::move(server)), raw_(opts.raw),
-          wait_(opts.wait), link_(socket, opts.link_timeout), shared_(shared),
-          input_is_terminal_(::isatty(STDIN_FILENO) == 1), sent_(sent_slots) {}
+        : socket_(socket), reader_(reader), server_(std::move(server)), raw_(opts.raw),
+          wait_(opts.wait), link_(socket, opts.link_timeout), shared_(shared), sent_(sent_slots) {}
 
-    int run();
+    // The shared loop's policy (writer_loop.hpp).
+    std::optional<int> step();
+    writer_wait wait();
+    std::optional<int> on_signal(int signo) { return interrupted(reader_, signo); }
+    int reader_ended(int wait_status);
+    std::optional<int> on_ready(short revents);
 
 private:
     void read_input();
-    void look_past_quit_line();
-    [[nodiscard]] bool input_readable_now() const noexcept;
-    void report_quit_line() const;
     void queue(std::string_view data);
     void queue_with_held(std::string_view held, std::size_t forward);
     void send_pending();
     [[nodiscard]] bool waiting_on_server() const noexcept;
     [[nodiscard]] int poll_timeout_ms();
     [[nodiscard]] std::string echoed_of_sent() const;
-    [[nodiscard]] int end_reader() noexcept;
-    [[nodiscard]] int interrupted(int signo);
     [[nodiscard]] int wait_ran_out();
     [[nodiscard]] int link_gone();
     [[nodiscard]] int conclude(int wait_status);
 
     int socket_;
-    echo::signal_events& signals_;
     pid_t reader_;
     std::string server_;
     bool raw_;
     std::chrono::seconds wait_;
     link_watch link_;
     ledger& shared_;
-    bool input_is_terminal_;
+    standard_input input_;
 
     echo::protocol::quit_line_filter quit_filter_;
     block_digests sent_; // every byte queued, in order: what the echo must be
@@ -83,70 +84,30 @@ private:
     std::size_t outbox_sent_ = 0;
     std::uint64_t sent_bytes_ = 0;       // handed to the kernel
     clock::time_point last_progress_{}; // when we last moved bytes or began to wait on the server
-    bool input_open_ = true;
-    bool input_failed_ = false;
-    bool look_past_quit_ = false; // a quit line ended input that is not a terminal: did more follow?
     bool shut_down_ = false;
     int send_error_ = 0;
+    int poll_timeout_ = -1; // step()'s, for wait()
+    int waiting_on_ = -1;   // the descriptor wait() named
 };
 
 void writer::read_input()
 {
-    const auto in = echo::read_some(STDIN_FILENO, {buffer_ + held_room, input_size});
     outbox_ = {};
     outbox_sent_ = 0;
-    if (!in.ok()) {
-        echo::logging::fatal(std::string("cannot read standard input: ") + std::strerror(in.error));
-        input_failed_ = true;
-        input_open_ = false;
-        return;
-    }
-    if (in.bytes == 0) {
-        if (!raw_)
+    const auto data = input_.read({buffer_ + held_room, input_size});
+    if (!data) {
+        if (!raw_ && !input_.failed())
             queue_with_held(quit_filter_.finish(), 0);
-        input_open_ = false;
         return;
     }
-    const std::string_view data(buffer_ + held_room, in.bytes);
     if (raw_) {
-        queue(data);
+        queue(*data);
         return;
     }
-    const auto step = quit_filter_.feed(data);
+    const auto step = quit_filter_.feed(*data);
     queue_with_held(step.held, step.forward);
-    if (!step.quit)
-        return;
-    input_open_ = false; // what follows the quit line is not sent
-    // A person at a terminal typed q on purpose; data that merely holds such
-    // a line should not lose its end without a word.
-    if (input_is_terminal_)
-        return;
-    if (step.consumed < data.size())
-        report_quit_line();
-    else
-        look_past_quit_ = true; // the read ended with the quit line: the next one tells
-}
-
-bool writer::input_readable_now() const noexcept
-{
-    pollfd in{STDIN_FILENO, POLLIN, 0};
-    return ::poll(&in, 1, 0) == 1 && (in.revents & POLLIN) != 0;
-}
-
-// One more read of the input after the quit line, made while the echo comes
-// back (never blocking: poll said it is readable).
-void writer::look_past_quit_line()
-{
-    look_past_quit_ = false;
-    const auto in = echo::read_some(STDIN_FILENO, {buffer_ + held_room, input_size});
-    if (in.ok() && in.bytes > 0)
-        report_quit_line();
-}
-
-void writer::report_quit_line() const
-{
-    echo::logging::warn(echo::concat("input ended at a '", quit_filter_.quit_letter(), "' line at byte ",
-                                     sent_.bytes(), "; the rest was not sent; --raw sends everything"));
+    if (step.quit)
+        input_.quit_line(quit_filter_.quit_letter(), sent_.bytes(), step.consumed, data->size());
 }
 
 // The held bytes, then the first `forward` bytes of the input just read.
@@ -187,8 +148,7 @@ void writer::send_pending()
         } else {
             // The server is gone; the reader will see it too and end.
             send_error_ = errno;
-            input_open_ = false;
-            look_past_quit_ = false;
+            input_.close();
             outbox_ = {};
             outbox_sent_ = 0;
             return;
@@ -220,56 +180,58 @@ int writer::poll_timeout_ms()
     return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(left).count());
 }
 
-int writer::run()
+std::optional<int> writer::step()
 {
-    for (;;) {
-        const bool outbox_empty = outbox_sent_ == outbox_.size();
-        if (!input_open_ && outbox_empty && !shut_down_ && send_error_ == 0) {
-            // End of our input: the server sees end of file, echoes the rest and closes.
-            ::shutdown(socket_, SHUT_WR);
-            shut_down_ = true;
-            last_progress_ = clock::now();
-        }
-        int timeout = poll_timeout_ms();
-        if (timeout == 0)
-            return wait_ran_out();
-        // Wake to look at the link too, whatever we wait on: a line typed
-        // before the link died is as unanswered as a file in flight.
-        if (const int look = link_.look_every_ms(); look >= 0 && (timeout < 0 || look < timeout))
-            timeout = look;
-        pollfd fds[2] = {{signals_.fd(), POLLIN, 0}, {-1, 0, 0}};
-        if (!outbox_empty && send_error_ == 0)
-            fds[1] = {socket_, POLLOUT, 0};
-        else if (input_open_ || look_past_quit_)
-            fds[1] = {STDIN_FILENO, POLLIN, 0};
-        if (::poll(fds, 2, timeout) < 0) {
-            if (errno == EINTR)
-                continue;
-            echo::throw_errno("poll");
-        }
-        while (const auto info = signals_.next()) {
-            const int signo = static_cast<int>(info->ssi_signo);
-            if (signo != SIGCHLD)
-                return interrupted(signo);
-            int wait_status = 0;
-            if (::waitpid(reader_, &wait_status, WNOHANG) == reader_) {
-                // The whole echo can be back, and the reader gone, before this
-                // loop came round to look past the quit line: look now, if
-                // the input has something to read at once.
-                if (look_past_quit_ && input_readable_now())
-                    look_past_quit_line();
-                return conclude(wait_status);
-            }
-        }
-        if (link_.gone())
-            return link_gone();
-        if (fds[1].fd == socket_ && fds[1].revents)
-            send_pending();
-        else if (fds[1].fd == STDIN_FILENO && fds[1].revents && input_open_)
-            read_input();
-        else if (fds[1].fd == STDIN_FILENO && fds[1].revents)
-            look_past_quit_line();
+    const bool outbox_empty = outbox_sent_ == outbox_.size();
+    if (!input_.open() && outbox_empty && !shut_down_ && send_error_ == 0) {
+        // End of our input: the server sees end of file, echoes the rest and closes.
+        ::shutdown(socket_, SHUT_WR);
+        shut_down_ = true;
+        last_progress_ = clock::now();
     }
+    poll_timeout_ = poll_timeout_ms();
+    if (poll_timeout_ == 0)
+        return wait_ran_out();
+    return std::nullopt;
+}
+
+writer_wait writer::wait()
+{
+    int timeout = poll_timeout_;
+    // Wake to look at the link too, whatever we wait on: a line typed
+    // before the link died is as unanswered as a file in flight.
+    if (const int look = link_.look_every_ms(); look >= 0 && (timeout < 0 || look < timeout))
+        timeout = look;
+    writer_wait w;
+    if (timeout >= 0)
+        w.timeout_ns = static_cast<std::uint64_t>(timeout) * 1'000'000;
+    if (outbox_sent_ < outbox_.size() && send_error_ == 0)
+        w.fd = socket_, w.events = POLLOUT;
+    else if (input_.wanted())
+        w.fd = STDIN_FILENO, w.events = POLLIN;
+    waiting_on_ = w.fd;
+    return w;
+}
+
+int writer::reader_ended(int wait_status)
+{
+    input_.look_past_quit_line_if_readable({buffer_, sizeof buffer_});
+    return conclude(wait_status);
+}
+
+std::optional<int> writer::on_ready(short revents)
+{
+    if (link_.gone())
+        return link_gone();
+    if (!revents)
+        return std::nullopt;
+    if (waiting_on_ == socket_)
+        send_pending();
+    else if (input_.open())
+        read_input();
+    else
+        input_.look_past_quit_line({buffer_, sizeof buffer_});
+    return std::nullopt;
 }
 
 std::string writer::echoed_of_sent() const
@@ -277,27 +239,9 @@ std::string writer::echoed_of_sent() const
     return echo::concat(shared_.received.load(std::memory_order_relaxed), " of ", sent_bytes_, " bytes came back");
 }
 
-// Ends the reader and returns its wait status.
-int writer::end_reader() noexcept
-{
-    ::kill(reader_, SIGTERM);
-    int wait_status = 0;
-    while (::waitpid(reader_, &wait_status, 0) < 0 && errno == EINTR) {
-    }
-    return wait_status;
-}
-
-int writer::interrupted(int signo)
-{
-    (void)end_reader();
-    const char* name = ::sigabbrev_np(signo);
-    echo::logging::fatal(std::string("interrupted by SIG") + (name ? name : "?"));
-    return status::signal_base + signo;
-}
-
 int writer::wait_ran_out()
 {
-    const int wait_status = end_reader();
+    const int wait_status = end_reader(reader_);
     if (WIFEXITED(wait_status))
         return conclude(wait_status); // the reader finished as time ran out
     const auto seconds = std::to_string(wait_.count());
@@ -312,7 +256,7 @@ int writer::wait_ran_out()
 
 int writer::link_gone()
 {
-    const int wait_status = end_reader();
+    const int wait_status = end_reader(reader_);
     if (WIFEXITED(wait_status))
         return conclude(wait_status); // the reader met the end first, and knows more
     echo::logging::fatal(echo::concat("connection lost to ", server_, ": nothing heard from it for ",
@@ -323,10 +267,8 @@ int writer::link_gone()
 
 int writer::conclude(int wait_status)
 {
-    if (WIFSIGNALED(wait_status)) {
-        echo::logging::fatal("the reading process was killed by signal " + std::to_string(WTERMSIG(wait_status)));
+    if (reader_was_killed(wait_status))
         return status::failure;
-    }
     switch (WEXITSTATUS(wait_status)) {
     case reader_status::output_error:
         return status::io_error;
@@ -380,7 +322,7 @@ int writer::conclude(int wait_status)
                                           " bytes came back when ", sent_bytes_, " had been sent"));
         return status::not_an_echo;
     }
-    return input_failed_ ? status::io_error : status::ok;
+    return input_.failed() ? status::io_error : status::ok;
 }
 
 } // namespace
@@ -396,9 +338,9 @@ int run_split_io(echo::unique_fd socket, const std::string& server, const option
         signals.release_in_child();
         return copy_socket_to_stdout(socket.get(), shared.get());
     });
-    auto w = std::make_unique<writer>(socket.get(), signals, reader, server, opts, shared.get(),
+    auto w = std::make_unique<writer>(socket.get(), reader, server, opts, shared.get(),
                                       std::span(static_cast<block_digest*>(sent_slots.data()), digest_slots));
-    return w->run();
+    return run_writer_loop(signals, reader, *w);
 }
 
 } // namespace echo_client

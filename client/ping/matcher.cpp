@@ -2,14 +2,14 @@
 
 namespace echo_client::ping {
 
-matcher::matcher(const shared_book& book, std::uint64_t timeout_ns)
-    : book_(book), timeout_ns_(timeout_ns), slots_(shared_book::ring_size)
+matcher::matcher(const probe_records& book, std::uint64_t timeout_ns)
+    : book_(book), timeout_ns_(timeout_ns), slots_(probe_records::ring_size)
 {
 }
 
 matcher::slot& matcher::slot_of(std::uint64_t sequence) noexcept
 {
-    slot& s = slots_[sequence % shared_book::ring_size];
+    slot& s = slots_[sequence % probe_records::ring_size];
     if (s.sequence != sequence)
         s = {sequence, state::pending};
     return s;
@@ -39,12 +39,12 @@ verdict matcher::take(const framed& echo, std::uint64_t now_ns)
         }
         return {verdict::kind::corrupted, sequence, rtt, *echo.first_difference, 0};
     }
-    if (sequence < oldest_ && slots_[sequence % shared_book::ring_size].sequence != sequence) {
+    if (sequence < oldest_ && slots_[sequence % probe_records::ring_size].sequence != sequence) {
         // Settled so long ago that its slot went to a later probe.
         ++tally_.duplicated;
         return {verdict::kind::duplicate, sequence, rtt, 0, 0};
     }
-    slot& s = sequence < oldest_ ? slots_[sequence % shared_book::ring_size] : slot_of(sequence);
+    slot& s = sequence < oldest_ ? slots_[sequence % probe_records::ring_size] : slot_of(sequence);
     switch (s.status) {
     case state::pending:
         if (rtt >= timeout_ns_) {
@@ -85,7 +85,7 @@ std::uint64_t matcher::in_flight() const noexcept
     std::uint64_t n = 0;
     const std::uint64_t sent = book_.sent();
     for (std::uint64_t q = oldest_; q < sent; ++q) {
-        const slot& s = slots_[q % shared_book::ring_size];
+        const slot& s = slots_[q % probe_records::ring_size];
         if (s.sequence != q || s.status == state::pending)
             ++n;
     }

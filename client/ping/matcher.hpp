@@ -1,11 +1,11 @@
 // The reader's books: matches each echo to its probe by sequence number,
 // times it, and declares a probe lost when --timeout passes without an
 // intact echo. Memory is fixed: one slot per probe in flight, in a ring as
-// large as the shared book's.
+// large as the probe book's.
 #pragma once
 
 #include "framer.hpp"
-#include "shared_book.hpp"
+#include "probe_book.hpp"
 #include "tally.hpp"
 
 #include <cstdint>
@@ -25,7 +25,7 @@ struct verdict {
 
 class matcher {
 public:
-    matcher(const shared_book& book, std::uint64_t timeout_ns);
+    matcher(const probe_records& book, std::uint64_t timeout_ns);
 
     [[nodiscard]] verdict take(const framed& echo, std::uint64_t now_ns);
 
@@ -53,7 +53,7 @@ private:
     // The slot of an outstanding probe (made pending on first use).
     slot& slot_of(std::uint64_t sequence) noexcept;
 
-    const shared_book& book_;
+    const probe_records& book_;
     std::uint64_t timeout_ns_;
     std::vector<slot> slots_;
     std::uint64_t oldest_ = 0; // every probe below is settled

@@ -5,6 +5,7 @@
 #include "report.hpp"
 
 #include "monotonic_clock.hpp"
+#include "reader_loop.hpp"
 
 #include "echo/error.hpp"
 #include "echo/exit_status.hpp"
@@ -19,9 +20,15 @@
 namespace echo_client::ping {
 namespace {
 
+// The ping mode's policy for the shared reader loop: frame each chunk into
+// echoes and match them to probes; between chunks, declare losses and
+// print; signals end the run or ask for a summary.
 class reader {
 public:
-    reader(int socket, echo::signal_events& signals, shared_book& book, const settings& s,
+    static constexpr int receive_flags = 0; // one read a wake-up, into the framer
+
+
+    reader(int socket, echo::signal_events& signals, probe_records& book, const settings& s,
            const std::string& server)
         : socket_(socket), signals_(signals), book_(book), settings_(s), server_(server), report_(s, server),
           framer_(s.size), matcher_(book, static_cast<std::uint64_t>(s.timeout.count())),
@@ -29,7 +36,11 @@ public:
     {
     }
 
-    int run();
+    std::optional<int> step();
+    reader_wait wait() const;
+    std::optional<int> on_other();
+    std::span<char> receive_into() { return framer_.space(); }
+    std::optional<int> take(received in);
 
 private:
     static std::string seconds_text(std::chrono::nanoseconds d)
@@ -40,8 +51,8 @@ private:
     }
     // Handles pending signals; returns the exit status when one ends the run.
     [[nodiscard]] std::optional<int> take_signals();
-    // Reads what the socket has; false when the connection ended.
-    [[nodiscard]] bool take_echoes();
+    // What the writer recorded since the last look: the first probe's time, refusals.
+    void take_writer_news();
     // A line for each ICMP port unreachable either process has met since the last look.
     void take_refusals();
     void expire(bool everything, const char* why);
@@ -56,7 +67,7 @@ private:
 
     int socket_;
     echo::signal_events& signals_;
-    shared_book& book_;
+    probe_records& book_;
     const settings& settings_;
     std::string server_;
     report report_;
@@ -113,10 +124,9 @@ std::optional<int> reader::take_signals()
     return std::nullopt;
 }
 
-bool reader::take_echoes()
+std::optional<int> reader::take(received in)
 {
-    const auto space = framer_.space();
-    const auto in = echo::read_some(socket_, space);
+    take_writer_news();
     const std::uint64_t now = now_ns();
     bool open = true;
     if (!in.ok() && in.error == ECONNREFUSED && settings_.udp) {
@@ -124,7 +134,7 @@ bool reader::take_echoes()
         // say so and go on; the probe it answered ends lost at --timeout.
         book_.record_refused();
         take_refusals();
-        return true;
+        return std::nullopt;
     }
     if (!in.ok()) {
         matcher_.counts().broken = "connection lost to " + server_ + ": " + std::strerror(in.error);
@@ -136,7 +146,21 @@ bool reader::take_echoes()
     framer_.commit(in.bytes);
     while (const auto echo = framer_.next(!open))
         report_.echo_line(out_, matcher_.take(*echo, now));
-    return open;
+    if (open)
+        return std::nullopt;
+    expire(false, nullptr);
+    if (done())
+        matcher_.counts().broken.clear(); // closed after echoing every probe: nothing was lost
+    else
+        expire(true, "(the connection ended)");
+    return finish(std::nullopt);
+}
+
+void reader::take_writer_news()
+{
+    if (first_sent_ns_ == 0 && book_.sent() > 0)
+        first_sent_ns_ = book_.sent_ns(0); // slot 0 is still the first probe's until the ring wraps
+    take_refusals();
 }
 
 void reader::take_refusals()
@@ -149,9 +173,7 @@ void reader::take_refusals()
 
 tally reader::snapshot()
 {
-    take_refusals();
-    if (first_sent_ns_ == 0 && book_.sent() > 0)
-        first_sent_ns_ = book_.sent_ns(0); // slot 0 is still the first probe's until the ring wraps
+    take_writer_news();
     tally t = matcher_.counts();
     t.sent = book_.sent();
     t.in_flight = matcher_.in_flight();
@@ -174,51 +196,46 @@ int reader::finish(std::optional<int> status)
     return result;
 }
 
-int reader::run()
+std::optional<int> reader::step()
 {
-    for (;;) {
-        expire(false, nullptr);
-        if (done())
-            return finish(std::nullopt);
-        if (!flush())
-            return echo::exit_status::io_error;
-        pollfd fds[2] = {{signals_.fd(), POLLIN, 0}, {socket_, POLLIN, 0}};
-        // Wake when the oldest probe times out; with none outstanding, a
-        // probe sent from now on times out no sooner than --timeout from now.
-        const std::uint64_t deadline = matcher_.next_deadline_ns();
-        const std::uint64_t now = now_ns();
-        const std::uint64_t wait =
-            deadline == 0 ? static_cast<std::uint64_t>(settings_.timeout.count()) : (deadline > now ? deadline - now : 0);
-        const timespec ts = to_timespec(wait);
-        if (::ppoll(fds, 2, &ts, nullptr) < 0 && errno != EINTR)
-            echo::throw_errno("ppoll");
-        if (fds[0].revents)
-            if (const auto status = take_signals())
-                return finish(status);
-        if (first_sent_ns_ == 0 && book_.sent() > 0)
-            first_sent_ns_ = book_.sent_ns(0);
-        take_refusals(); // the writer's too
-        if (fds[1].revents && !take_echoes()) {
-            expire(false, nullptr);
-            if (done())
-                matcher_.counts().broken.clear(); // closed after echoing every probe: nothing was lost
-            else
-                expire(true, "(the connection ended)");
-            return finish(std::nullopt);
-        }
-    }
+    take_writer_news();
+    expire(false, nullptr);
+    if (done())
+        return finish(std::nullopt);
+    if (!flush())
+        return echo::exit_status::io_error;
+    return std::nullopt;
+}
+
+// Wake for signals, and when the oldest probe times out; with none
+// outstanding, a probe sent from now on times out no sooner than --timeout
+// from now.
+reader_wait reader::wait() const
+{
+    const std::uint64_t deadline = matcher_.next_deadline_ns();
+    const std::uint64_t now = now_ns();
+    const std::uint64_t wait =
+        deadline == 0 ? static_cast<std::uint64_t>(settings_.timeout.count()) : (deadline > now ? deadline - now : 0);
+    return {signals_.fd(), wait};
+}
+
+std::optional<int> reader::on_other()
+{
+    if (const auto status = take_signals())
+        return finish(status);
+    return std::nullopt;
 }
 
 } // namespace
 
-int run_reader(int socket, int ready, echo::signal_events& signals, shared_book& book, const settings& s,
+int run_reader(int socket, int ready, echo::signal_events& signals, probe_records& book, const settings& s,
                const std::string& server)
 {
     reader r(socket, signals, book, s, server);
     const std::uint64_t one = 1;
     while (::write(ready, &one, sizeof one) < 0 && errno == EINTR) {
     }
-    return r.run();
+    return run_reader_loop(socket, r);
 }
 
 } // namespace echo_client::ping

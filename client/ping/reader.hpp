@@ -4,7 +4,7 @@
 #pragma once
 
 #include "settings.hpp"
-#include "shared_book.hpp"
+#include "probe_book.hpp"
 
 #include "echo/signals.hpp"
 
@@ -19,7 +19,7 @@ namespace echo_client::ping {
 // --count probes are settled, the connection ends, or SIGINT,
 // SIGTERM or SIGHUP; returns the exit status (see report::exit_status;
 // 128 + N after SIGTERM or SIGHUP).
-[[nodiscard]] int run_reader(int socket, int ready, echo::signal_events& signals, shared_book& book,
+[[nodiscard]] int run_reader(int socket, int ready, echo::signal_events& signals, probe_records& book,
                              const settings& s, const std::string& server);
 
 } // namespace echo_client::ping

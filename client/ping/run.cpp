@@ -2,7 +2,7 @@
 
 #include "new_connection.hpp"
 #include "reader.hpp"
-#include "shared_book.hpp"
+#include "probe_book.hpp"
 #include "writer.hpp"
 
 #include "fork_reader.hpp"
@@ -60,7 +60,7 @@ int run(const settings& s, const std::vector<echo::socket_address>& addresses,
     const std::string server = echo::peer_address_of(socket.get());
     print_banner(s, server);
 
-    shared_book book;
+    probe_book book;
     const echo::unique_fd ready(::eventfd(0, EFD_CLOEXEC));
     if (!ready)
         echo::throw_errno("eventfd");
@@ -68,9 +68,9 @@ int run(const settings& s, const std::vector<echo::socket_address>& addresses,
     // inherits the mask and reads its own signals from the same signalfd.
     echo::signal_events signals({SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1});
     const pid_t reader = fork_reader(echo::exit_status::failure, [&] {
-        return run_reader(socket.get(), ready.get(), signals, book, s, server);
+        return run_reader(socket.get(), ready.get(), signals, book.get(), s, server);
     });
-    return run_writer(socket.get(), ready.get(), signals, reader, book, s);
+    return run_writer(socket.get(), ready.get(), signals, reader, book.get(), s);
 }
 
 } // namespace echo_client::ping

@@ -3,6 +3,7 @@
 #include "probe.hpp"
 
 #include "monotonic_clock.hpp"
+#include "writer_loop.hpp"
 
 #include "echo/error.hpp"
 #include "echo/exit_status.hpp"
@@ -19,20 +20,23 @@
 namespace echo_client::ping {
 namespace {
 
+// The ping mode's policy for the shared writer loop: first wait for the
+// reader's word that it is ready, then send each probe when it is due.
 class writer {
 public:
-    writer(int socket, echo::signal_events& signals, pid_t reader, shared_book& book, const settings& s)
-        : socket_(socket), signals_(signals), reader_(reader), book_(book), settings_(s), probe_(s.size),
+    writer(int socket, int ready, pid_t reader, probe_records& book, const settings& s)
+        : socket_(socket), ready_(ready), reader_(reader), book_(book), settings_(s), probe_(s.size),
           interval_ns_(static_cast<std::uint64_t>(s.interval.count()))
     {
     }
 
-    int run(int ready);
+    std::optional<int> step();
+    writer_wait wait() const;
+    std::optional<int> on_signal(int signo);
+    int reader_ended(int wait_status);
+    std::optional<int> on_ready(short revents);
 
 private:
-    // Returns the exit status once the reader has ended.
-    [[nodiscard]] std::optional<int> take_signals();
-    [[nodiscard]] static int status_of(int wait_status);
     void start_probe(std::uint64_t due, std::uint64_t now);
     void send_pending();
     [[nodiscard]] bool sending() const
@@ -41,9 +45,9 @@ private:
     }
 
     int socket_;
-    echo::signal_events& signals_;
+    int ready_; // eventfd: the reader is set up
     pid_t reader_;
-    shared_book& book_;
+    probe_records& book_;
     const settings& settings_;
     std::vector<char> probe_;
     std::uint64_t interval_ns_;
@@ -53,36 +57,29 @@ private:
     std::uint64_t backlog_until_ = 0;  // when the socket last took a probe it had made wait
     bool waited_ = false;              // the current probe had to wait for room
     bool stopped_ = false;             // a signal or a send error ended the sending
+    bool started_ = false;             // the reader said it is ready
+    bool want_room_ = false;           // step(): the current probe waits for room in the socket
+    std::uint64_t wait_ns_ = no_timeout; // step(): until the next probe is due
 };
 
-int writer::status_of(int wait_status)
+int writer::reader_ended(int wait_status)
 {
-    if (WIFEXITED(wait_status))
-        return WEXITSTATUS(wait_status);
-    echo::logging::fatal("the reading process was killed by signal " + std::to_string(WTERMSIG(wait_status)));
-    return echo::exit_status::failure;
+    if (reader_was_killed(wait_status))
+        return echo::exit_status::failure;
+    return WEXITSTATUS(wait_status);
 }
 
-std::optional<int> writer::take_signals()
+std::optional<int> writer::on_signal(int signo)
 {
-    while (const auto info = signals_.next()) {
-        const int signo = static_cast<int>(info->ssi_signo);
-        if (signo == SIGCHLD) {
-            int wait_status = 0;
-            if (::waitpid(reader_, &wait_status, WNOHANG) == reader_)
-                return status_of(wait_status);
-        } else if (signo == SIGQUIT) {
-            ::kill(reader_, SIGUSR1); // the reader prints the summary (see reader.cpp)
-        } else if (signo == SIGUSR1) {
-            continue; // only ever meant for the reader
-        } else {
-            // SIGINT, SIGTERM, SIGHUP: stop sending; the reader prints the
-            // summary and decides the status. Ending twice is harmless.
-            stopped_ = true;
-            ::kill(reader_, signo);
-        }
+    if (signo == SIGQUIT) {
+        ::kill(reader_, SIGUSR1); // the reader prints the summary (see reader.cpp)
+    } else if (signo != SIGUSR1) { // SIGUSR1 is only ever meant for the reader
+        // SIGINT, SIGTERM, SIGHUP: stop sending; the reader prints the
+        // summary and decides the status. Ending twice is harmless.
+        stopped_ = true;
+        ::kill(reader_, signo);
     }
-    return std::nullopt;
+    return std::nullopt; // the run ends when the reader does
 }
 
 void writer::start_probe(std::uint64_t due, std::uint64_t now)
@@ -127,57 +124,57 @@ void writer::send_pending()
         backlog_until_ = now_ns();
 }
 
-int writer::run(int ready)
+std::optional<int> writer::step()
 {
-    // Wake-ups on time: the default 50 µs timer slack would be a visible
-    // part of a loopback round trip when --interval is short.
-    ::prctl(PR_SET_TIMERSLACK, 1000UL);
-    for (pollfd fds[2] = {{signals_.fd(), POLLIN, 0}, {ready, POLLIN, 0}}; !fds[1].revents;) {
-        if (::poll(fds, 2, -1) < 0 && errno != EINTR)
-            echo::throw_errno("poll");
-        if (fds[0].revents)
-            if (const auto status = take_signals())
-                return *status; // the reader ended before it was ready
-        if (stopped_)
-            fds[1].fd = -1; // interrupted before the first probe: wait for the reader's summary
-    }
-    start_ns_ = now_ns();
-    for (;;) {
-        std::uint64_t now = now_ns();
-        bool want_room = false;
-        std::uint64_t wait_ns = UINT64_MAX; // no timeout
-        if (pending_ > 0 && !stopped_) {
-            want_room = true;
-        } else if (sending()) {
-            const std::uint64_t due = start_ns_ + next_ * interval_ns_;
-            if (next_ - book_.settled() >= shared_book::ring_size)
-                wait_ns = 1'000'000; // every slot in flight: wait for the reader to settle some
-            else if (due <= now) {
-                start_probe(due, now);
-                wait_ns = 0; // look at signals, then go on
-            } else {
-                wait_ns = due - now;
-            }
+    want_room_ = false;
+    wait_ns_ = no_timeout;
+    if (!started_)
+        return std::nullopt;
+    const std::uint64_t now = now_ns();
+    if (pending_ > 0 && !stopped_) {
+        want_room_ = true;
+    } else if (sending()) {
+        const std::uint64_t due = start_ns_ + next_ * interval_ns_;
+        if (next_ - book_.settled() >= probe_records::ring_size)
+            wait_ns_ = 1'000'000; // every slot in flight: wait for the reader to settle some
+        else if (due <= now) {
+            start_probe(due, now);
+            wait_ns_ = 0; // look at signals, then go on
+        } else {
+            wait_ns_ = due - now;
         }
-        pollfd fds[2] = {{signals_.fd(), POLLIN, 0}, {want_room ? socket_ : -1, POLLOUT, 0}};
-        const timespec ts = to_timespec(wait_ns);
-        if (::ppoll(fds, 2, wait_ns == UINT64_MAX ? nullptr : &ts, nullptr) < 0 && errno != EINTR)
-            echo::throw_errno("ppoll");
-        if (fds[0].revents)
-            if (const auto status = take_signals())
-                return *status;
-        if (fds[1].revents && pending_ > 0)
-            send_pending();
     }
+    return std::nullopt;
+}
+
+writer_wait writer::wait() const
+{
+    if (!started_) // interrupted before the first probe: wait for the reader's summary alone
+        return {stopped_ ? -1 : ready_, POLLIN, no_timeout};
+    return {want_room_ ? socket_ : -1, POLLOUT, wait_ns_};
+}
+
+std::optional<int> writer::on_ready(short revents)
+{
+    if (!started_ && revents) {
+        started_ = true;
+        start_ns_ = now_ns();
+    } else if (revents && pending_ > 0) {
+        send_pending();
+    }
+    return std::nullopt;
 }
 
 } // namespace
 
-int run_writer(int socket, int ready, echo::signal_events& signals, pid_t reader, shared_book& book,
+int run_writer(int socket, int ready, echo::signal_events& signals, pid_t reader, probe_records& book,
                const settings& s)
 {
-    writer w(socket, signals, reader, book, s);
-    return w.run(ready);
+    // Wake-ups on time: the default 50 µs timer slack would be a visible
+    // part of a loopback round trip when --interval is short.
+    ::prctl(PR_SET_TIMERSLACK, 1000UL);
+    writer w(socket, ready, reader, book, s);
+    return run_writer_loop(signals, reader, w);
 }
 
 } // namespace echo_client::ping

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "settings.hpp"
-#include "shared_book.hpp"
+#include "probe_book.hpp"
 
 #include "echo/signals.hpp"
 
@@ -15,7 +15,7 @@ namespace echo_client::ping {
 // --count probes are out, then waits for the reader; passes the
 // signals that end a run (and SIGQUIT) on to it. Returns the reader's exit
 // status.
-[[nodiscard]] int run_writer(int socket, int ready, echo::signal_events& signals, pid_t reader, shared_book& book,
+[[nodiscard]] int run_writer(int socket, int ready, echo::signal_events& signals, pid_t reader, probe_records& book,
                              const settings& s);
 
 } // namespace echo_client::ping

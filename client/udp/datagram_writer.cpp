@@ -6,6 +6,8 @@
 
 #include "datagram_socket.hpp"
 #include "monotonic_clock.hpp"
+#include "standard_input.hpp"
+#include "writer_loop.hpp"
 
 #include "echo/error.hpp"
 #include "echo/exit_status.hpp"
@@ -29,92 +31,64 @@ namespace {
 namespace status = echo::exit_status;
 
 
+// The UDP mode's policy for the shared writer loop: input cut into
+// datagrams, sent while the book's window has room; the verdict when the
+// reader has settled them all.
 class writer {
 public:
-    writer(const writer_setup& setup, echo::signal_events& signals, datagram_book& book)
-        : setup_(setup), signals_(signals), book_(book), lines_(max_datagram_payload),
-          input_is_terminal_(::isatty(STDIN_FILENO) == 1)
+    writer(const writer_setup& setup, datagram_records& book)
+        : setup_(setup), book_(book), lines_(max_datagram_payload)
     {
     }
 
-    int run();
+    std::optional<int> step();
+    writer_wait wait();
+    std::optional<int> on_signal(int signo) { return interrupted(setup_.reader, signo); }
+    int reader_ended(int wait_status) { return conclude(wait_status); }
+    std::optional<int> on_ready(short revents);
 
 private:
     void read_input();
-    void look_past_quit_line();
-    void report_quit_line() const;
     // Sends queued datagrams while the window has room; false on a send error.
     [[nodiscard]] bool send_queued();
-    [[nodiscard]] int end_reader() noexcept;
     [[nodiscard]] int conclude(int wait_status);
     [[nodiscard]] std::string timeout_text() const;
 
     const writer_setup& setup_;
-    echo::signal_events& signals_;
-    datagram_book& book_;
+    datagram_records& book_;
     line_datagrams lines_;
-    bool input_is_terminal_;
+    standard_input input_;
     std::deque<std::string> queue_;
     bool front_recorded_ = false; // queue_.front() is in the book; the socket would not take it yet
     bool socket_full_ = false;
-    bool input_open_ = true;
-    bool input_failed_ = false;
-    bool look_past_quit_ = false;
     bool ended_ = false;
     int send_error_ = 0;
+    int waiting_on_ = -1; // the descriptor wait() named
     char buffer_[max_datagram_payload];
 };
 
 void writer::read_input()
 {
     // With --raw, one read is one datagram, so never read more than one holds.
-    const auto in = echo::read_some(STDIN_FILENO, {buffer_, sizeof buffer_});
-    if (!in.ok()) {
-        echo::logging::fatal(std::string("cannot read standard input: ") + std::strerror(in.error));
-        input_failed_ = true;
-        input_open_ = false;
-        return;
-    }
-    if (in.bytes == 0) {
-        if (!setup_.raw)
+    const auto data = input_.read({buffer_, sizeof buffer_});
+    if (!data) {
+        if (!setup_.raw && !input_.failed())
             lines_.finish(queue_);
-        input_open_ = false;
         return;
     }
-    const std::string_view data(buffer_, in.bytes);
     if (setup_.raw) {
-        queue_.emplace_back(data);
+        queue_.emplace_back(*data);
         return;
     }
-    const auto step = lines_.feed(data, queue_);
+    const auto step = lines_.feed(*data, queue_);
     if (!step.quit)
         return;
-    input_open_ = false;
-    if (input_is_terminal_)
-        return;
-    if (step.consumed < data.size())
-        report_quit_line();
-    else
-        look_past_quit_ = true;
-}
-
-void writer::look_past_quit_line()
-{
-    look_past_quit_ = false;
-    const auto in = echo::read_some(STDIN_FILENO, {buffer_, sizeof buffer_});
-    if (in.ok() && in.bytes > 0)
-        report_quit_line();
-}
-
-void writer::report_quit_line() const
-{
     // Every byte before the quit line is in the book or still queued.
     std::uint64_t queued = 0;
     for (const auto& d : queue_)
         queued += d.size();
-    echo::logging::warn(echo::concat("input ended at a '", lines_.quit_letter(), "' line at byte ",
-                                     book_.totals().sent_bytes + queued - (front_recorded_ ? queue_.front().size() : 0),
-                                     "; the rest was not sent; --raw sends everything"));
+    const std::uint64_t at_byte = book_.totals().sent_bytes + queued - (front_recorded_ ? queue_.front().size() : 0);
+    input_.quit_line(lines_.quit_letter(), at_byte, step.consumed, data->size());
 }
 
 bool writer::send_queued()
@@ -146,66 +120,50 @@ bool writer::send_queued()
     return true;
 }
 
-int writer::run()
+std::optional<int> writer::step()
 {
-    for (;;) {
-        if (!send_queued()) {
-            (void)end_reader();
-            if (send_error_ == ECONNREFUSED) {
-                echo::logging::fatal("nothing answers at " + setup_.server + " (port unreachable)");
-                return status::unavailable;
-            }
-            echo::logging::fatal("cannot send to " + setup_.server + ": " + std::strerror(send_error_));
-            return status::failure;
+    if (!send_queued()) {
+        (void)end_reader(setup_.reader);
+        if (send_error_ == ECONNREFUSED) {
+            echo::logging::fatal("nothing answers at " + setup_.server + " (port unreachable)");
+            return status::unavailable;
         }
-        if (!input_open_ && queue_.empty() && !ended_) {
-            book_.end_input();
-            const std::uint64_t one = 1;
-            (void)!::write(setup_.wake, &one, sizeof one);
-            ended_ = true;
-        }
-        pollfd fds[2] = {{signals_.fd(), POLLIN, 0}, {-1, 0, 0}};
-        if (!queue_.empty())
-            fds[1] = socket_full_ ? pollfd{setup_.socket, POLLOUT, 0} : pollfd{setup_.room, POLLIN, 0};
-        else if (input_open_ || look_past_quit_)
-            fds[1] = {STDIN_FILENO, POLLIN, 0};
-        if (::poll(fds, 2, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            echo::throw_errno("poll");
-        }
-        while (const auto info = signals_.next()) {
-            const int signo = static_cast<int>(info->ssi_signo);
-            if (signo != SIGCHLD) {
-                (void)end_reader();
-                const char* name = ::sigabbrev_np(signo);
-                echo::logging::fatal(std::string("interrupted by SIG") + (name ? name : "?"));
-                return status::signal_base + signo;
-            }
-            int wait_status = 0;
-            if (::waitpid(setup_.reader, &wait_status, WNOHANG) == setup_.reader)
-                return conclude(wait_status);
-        }
-        if (!fds[1].revents)
-            continue;
-        if (fds[1].fd == setup_.room) {
-            std::uint64_t count = 0;
-            (void)!::read(setup_.room, &count, sizeof count);
-        } else if (fds[1].fd == STDIN_FILENO && input_open_) {
-            read_input();
-        } else if (fds[1].fd == STDIN_FILENO) {
-            look_past_quit_line();
-        }
+        echo::logging::fatal("cannot send to " + setup_.server + ": " + std::strerror(send_error_));
+        return status::failure;
     }
+    if (!input_.open() && queue_.empty() && !ended_) {
+        book_.end_input();
+        const std::uint64_t one = 1;
+        (void)!::write(setup_.wake, &one, sizeof one);
+        ended_ = true;
+    }
+    return std::nullopt;
 }
 
-int writer::end_reader() noexcept
+writer_wait writer::wait()
 {
-    ::kill(setup_.reader, SIGTERM);
-    int wait_status = 0;
-    while (::waitpid(setup_.reader, &wait_status, 0) < 0 && errno == EINTR) {
+    writer_wait w;
+    if (!queue_.empty())
+        w = socket_full_ ? writer_wait{setup_.socket, POLLOUT} : writer_wait{setup_.room, POLLIN};
+    else if (input_.wanted())
+        w = {STDIN_FILENO, POLLIN};
+    waiting_on_ = w.fd;
+    return w;
+}
+
+std::optional<int> writer::on_ready(short revents)
+{
+    if (!revents)
+        return std::nullopt;
+    if (waiting_on_ == setup_.room) {
+        std::uint64_t count = 0;
+        (void)!::read(setup_.room, &count, sizeof count);
+    } else if (waiting_on_ == STDIN_FILENO && input_.open()) {
+        read_input();
+    } else if (waiting_on_ == STDIN_FILENO) {
+        input_.look_past_quit_line(buffer_);
     }
-    return wait_status;
+    return std::nullopt;
 }
 
 std::string writer::timeout_text() const
@@ -217,10 +175,8 @@ std::string writer::timeout_text() const
 
 int writer::conclude(int wait_status)
 {
-    if (WIFSIGNALED(wait_status)) {
-        echo::logging::fatal("the reading process was killed by signal " + std::to_string(WTERMSIG(wait_status)));
+    if (reader_was_killed(wait_status))
         return status::failure;
-    }
     const auto t = book_.totals();
     switch (WEXITSTATUS(wait_status)) {
     case reader_status::all_settled:
@@ -247,15 +203,15 @@ int writer::conclude(int wait_status)
                                           timeout_text(), late));
         return udp_status::lost;
     }
-    return input_failed_ ? status::io_error : status::ok;
+    return input_.failed() ? status::io_error : status::ok;
 }
 
 } // namespace
 
-int run_datagram_writer(const writer_setup& setup, echo::signal_events& signals, datagram_book& book)
+int run_datagram_writer(const writer_setup& setup, echo::signal_events& signals, datagram_records& book)
 {
-    auto w = std::make_unique<writer>(setup, signals, book);
-    return w->run();
+    auto w = std::make_unique<writer>(setup, book);
+    return run_writer_loop(signals, setup.reader, *w);
 }
 
 } // namespace echo_client::udp

@@ -25,6 +25,6 @@ struct writer_setup {
 };
 
 // Returns echo-client's exit status (see echo-client(1), --udp).
-[[nodiscard]] int run_datagram_writer(const writer_setup& setup, echo::signal_events& signals, datagram_book& book);
+[[nodiscard]] int run_datagram_writer(const writer_setup& setup, echo::signal_events& signals, datagram_records& book);
 
 } // namespace echo_client::udp

@@ -21,7 +21,9 @@ inline constexpr int output_error = 74; // stdout failed (already reported)
 // Runs until the writer has ended its input (in `book`, with a write to the
 // eventfd `wake`) and every datagram is settled; writes to the eventfd
 // `room` whenever it settles some, so a writer waiting on its window goes on.
-[[nodiscard]] int run_echo_reader(int socket, int wake, int room, datagram_book& book,
-                                  std::chrono::nanoseconds timeout) noexcept;
+// Throws on a failed poll (fork_reader says why and exits with failure, the
+// same status as socket_error).
+[[nodiscard]] int run_echo_reader(int socket, int wake, int room, datagram_records& book,
+                                  std::chrono::nanoseconds timeout);
 
 } // namespace echo_client::udp

@@ -38,10 +38,10 @@ int run(const std::vector<echo::socket_address>& addresses, bool raw, std::chron
     echo::signal_events signals({SIGCHLD, SIGINT, SIGTERM, SIGHUP});
     const pid_t reader = fork_reader(reader_status::socket_error, [&] {
         signals.release_in_child();
-        return run_echo_reader(socket.get(), wake.get(), room.get(), book, timeout);
+        return run_echo_reader(socket.get(), wake.get(), room.get(), book.get(), timeout);
     });
     const writer_setup setup{socket.get(), wake.get(), room.get(), reader, server, raw, timeout};
-    return run_datagram_writer(setup, signals, book);
+    return run_datagram_writer(setup, signals, book.get());
 }
 
 } // namespace echo_client::udp

@@ -18,7 +18,8 @@ framed intact(std::uint64_t sequence, std::uint64_t sent_ns)
 
 TEST(PingMatcher, EchoDuplicateLateAndLost)
 {
-    shared_book book;
+    probe_book shared; // the mapping the two processes share, as a run makes it
+    auto& book = shared.get();
     matcher m(book, 100 * ms);
     for (std::uint64_t i = 0; i < 4; ++i)
         book.record_sent(i, 1000 * ms + i * 10 * ms);
@@ -54,7 +55,8 @@ TEST(PingMatcher, EchoDuplicateLateAndLost)
 // it can follow.
 TEST(PingMatcher, CorruptedEchoLosesItsProbe)
 {
-    shared_book book;
+    probe_book shared; // the mapping the two processes share, as a run makes it
+    auto& book = shared.get();
     matcher m(book, 100 * ms);
     book.record_sent(0, 1000 * ms);
     framed bad = intact(0, 1000 * ms);
@@ -71,7 +73,8 @@ TEST(PingMatcher, CorruptedEchoLosesItsProbe)
 
 TEST(PingMatcher, AProbeNeverSentIsCorruption)
 {
-    shared_book book;
+    probe_book shared; // the mapping the two processes share, as a run makes it
+    auto& book = shared.get();
     matcher m(book, 100 * ms);
     book.record_sent(0, 1000 * ms);
     EXPECT_EQ(m.take(intact(7, 1000 * ms), 1001 * ms).what, verdict::kind::unknown);
@@ -80,7 +83,8 @@ TEST(PingMatcher, AProbeNeverSentIsCorruption)
 
 TEST(PingMatcher, InFlightCountsWhatIsNeitherEchoedNorLost)
 {
-    shared_book book;
+    probe_book shared; // the mapping the two processes share, as a run makes it
+    auto& book = shared.get();
     matcher m(book, 100 * ms);
     for (std::uint64_t i = 0; i < 3; ++i)
         book.record_sent(i, 1000 * ms);
