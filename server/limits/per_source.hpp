@@ -37,15 +37,14 @@ public:
     [[nodiscard]] std::size_t capacity() const noexcept { return slots_.size(); }
 
     // The entry of `source` (idle or not), nullptr if it has none.
-    [[nodiscard]] Entry* find(const source_key& source) noexcept
-    {
-        const std::size_t i = locate(source);
-        return i == slots_.size() ? nullptr : &slots_[i].entry;
-    }
     [[nodiscard]] const Entry* find(const source_key& source) const noexcept
     {
         const std::size_t i = locate(source);
         return i == slots_.size() ? nullptr : &slots_[i].entry;
+    }
+    [[nodiscard]] Entry* find(const source_key& source) noexcept
+    {
+        return const_cast<Entry*>(std::as_const(*this).find(source));
     }
 
     struct place {

@@ -71,6 +71,7 @@ public:
         return s;
     }
 
+    [[nodiscard]] bool open() const noexcept { return open_; }
     // When the open interval ends, time_point::max() if none is open.
     [[nodiscard]] clock::time_point due() const noexcept
     {

@@ -31,17 +31,12 @@ long long seconds_of(log_throttle::clock::duration span)
     return std::chrono::ceil<std::chrono::seconds>(span).count();
 }
 
-bool closed(const log_throttle& w) noexcept
-{
-    return w.due() == log_throttle::clock::time_point::max();
-}
-
 } // namespace
 
 void refusal_log::refused(const child_info& who, unsigned limit, clock::time_point now, unsigned long count)
 {
     total_ += count;
-    log_throttle* const mine = sources_.find_or_add(who.source, closed).entry;
+    log_throttle* const mine = sources_.find_or_add(who.source, [](const log_throttle& w) { return !w.open(); }).entry;
     if (!mine) {
         (void)others_.admit(now, count);
         return;
