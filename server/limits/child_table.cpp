@@ -1,10 +1,23 @@
 #include "limits/child_table.hpp"
 
 namespace echod {
+namespace {
+
+bool no_connection(unsigned count) noexcept
+{
+    return count == 0;
+}
+
+} // namespace
 
 void child_table::add(pid_t pid, const child_info& info)
 {
-    ++per_source_[info.source];
+    auto place = per_source_.find_or_add(info.source, no_connection);
+    while (!place.entry) { // every slot of the source holds a live one: bounded by max-connections
+        per_source_.grow(no_connection);
+        place = per_source_.find_or_add(info.source, no_connection);
+    }
+    ++*place.entry;
     children_[pid] = info;
 }
 
@@ -15,8 +28,8 @@ bool child_table::remove(pid_t pid, child_info& out)
         return false;
     out = *found;
     children_.erase(pid);
-    if (unsigned* count = per_source_.find(out.source); count && --*count == 0)
-        per_source_.erase(out.source);
+    if (unsigned* count = per_source_.find(out.source); count && *count > 0)
+        --*count;
     return true;
 }
 

@@ -4,6 +4,7 @@
 
 #include "limits/flat_table.hpp"
 #include "limits/peer_address.hpp"
+#include "limits/per_source.hpp"
 #include "limits/source_key.hpp"
 
 #include <sys/socket.h>
@@ -39,7 +40,8 @@ public:
 private:
     // pids are handed out in sequence: the identity hash keeps neighbours together.
     flat_table<pid_t, child_info, std::hash<pid_t>> children_;
-    flat_table<source_key, unsigned, source_key_hash> per_source_;
+    // A source with no connection left is idle: its slot goes to another.
+    per_source<unsigned> per_source_{64};
 };
 
 } // namespace echod

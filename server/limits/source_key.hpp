@@ -1,8 +1,8 @@
 // A client's source for --max-per-source: an IPv4 address (also when it
 // arrives IPv4-mapped on a dual-stack socket) or an IPv6 /64, since one IPv6
-// host usually holds a whole /64. Counted by the parent (children.hpp) in
-// fork-per-connection mode and by the workers themselves (source_table.hpp)
-// with --prefork.
+// host usually holds a whole /64. Counted in per_source.hpp's table (the
+// parent's count of its children, UDP's buckets, the refusal log), and by
+// prefork workers themselves in source_table.hpp.
 #pragma once
 
 #include <sys/socket.h>

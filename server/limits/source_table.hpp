@@ -2,6 +2,11 @@
 // one slot and marks in it the source it serves, so a worker that has just
 // accepted can count the others serving the same source without asking the
 // parent. The parent clears the slot of a worker that dies.
+// Not a per_source table (per_source.hpp), though it answers the same
+// question: here the entries are the workers, not the sources, so that
+// processes can claim and release without a lock and a dead worker's claim
+// goes with its slot; a table keyed by source, shared by processes, would
+// need a lock-free insert and eviction that a killed worker cannot wedge.
 #pragma once
 
 #include "limits/source_key.hpp"

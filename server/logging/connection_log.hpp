@@ -7,6 +7,13 @@
 // their connections ended instead, and the parent writes one line a second
 // that sums them up. Every connection is in exactly one line: its own or a
 // summary.
+//
+// Why not log_throttle, the throttle of every other log: here the lines are
+// written by many children at once, so the window is one word in shared
+// memory that a compare-and-swap moves (second and count together), and the
+// counting is by processes that exit; log_throttle is one process's plain
+// state, and giving it that word would make every other user pay atomics
+// for a race they do not have.
 #pragma once
 
 #include "echo/anonymous_mapping.hpp"

@@ -23,13 +23,12 @@ std::string describe(const source_key& source)
     return std::string(text) + "/64";
 }
 
-// The length of a window: `window` when it ran its course (logged a little
-// late, perhaps, but counting what the window saw), less at shutdown.
-long long seconds_since(refusal_log::clock::time_point then, refusal_log::clock::time_point now)
+// The length of a window in whole seconds: `window` when it ran its course
+// (logged a little late, perhaps, but counting what the window saw), less at
+// shutdown.
+long long seconds_of(log_throttle::clock::duration span)
 {
-    const auto full = std::chrono::duration_cast<std::chrono::seconds>(refusal_log::window);
-    const auto span = std::chrono::ceil<std::chrono::seconds>(now - then);
-    return std::min(span, full).count();
+    return std::chrono::ceil<std::chrono::seconds>(span).count();
 }
 
 } // namespace
@@ -37,53 +36,41 @@ long long seconds_since(refusal_log::clock::time_point then, refusal_log::clock:
 void refusal_log::refused(const child_info& who, unsigned limit, clock::time_point now, unsigned long count)
 {
     total_ += count;
-    const auto found = std::find_if(open_.begin(), open_.end(),
-                                    [&](const tally& t) { return t.source == who.source; });
-    if (found != open_.end()) {
-        found->count += count;
+    log_throttle* const mine = sources_.find_or_add(who.source, [](const log_throttle& w) { return !w.open(); }).entry;
+    if (!mine) {
+        (void)others_.admit(now, count);
         return;
     }
-    if (open_.size() >= sources_tracked) {
-        if (others_.count == 0)
-            others_.opened = now;
-        others_.count += count;
-        return;
-    }
-    open_.push_back(tally{who.source, now, count});
-    echo::log(echo::log_level::warning, "refused connection from ", who.peer.to_string(), ": its source already has ",
-              limit, " connections (max-per-source)");
+    // A window that has ended is summed up before the next one opens.
+    log_sum(who.source, *mine, limit, now, false);
+    if (mine->admit(now, count))
+        echo::log(echo::log_level::warning, "refused connection from ", who.peer.to_string(),
+                  ": its source already has ", limit, " connections (max-per-source)");
 }
 
-void refusal_log::log_and_close(const tally& t, unsigned limit, clock::time_point now)
+void refusal_log::log_sum(const source_key& source, log_throttle& w, unsigned limit, clock::time_point now,
+                          bool at_once)
 {
+    const auto s = w.take_summary(now, at_once);
     // The first was logged when it happened; a window of one needs no sum.
-    if (t.count > 1)
-        echo::log(echo::log_level::warning, "refused ", t.count, " connections from ", describe(t.source),
-                  " in the last ", seconds_since(t.opened, now), " s (max-per-source ", limit, ")");
+    if (s && s->suppressed > 0)
+        echo::log(echo::log_level::warning, "refused ", s->written + s->suppressed, " connections from ",
+                  describe(source), " in the last ", seconds_of(s->span), " s (max-per-source ", limit, ")");
 }
 
 void refusal_log::flush_ended(clock::time_point now, unsigned limit, bool every_window)
 {
-    const auto ended = [&](const tally& t) { return every_window || now >= t.opened + window; };
-    for (const auto& t : open_)
-        if (ended(t))
-            log_and_close(t, limit, now);
-    std::erase_if(open_, ended);
-    if (others_.count > 0 && ended(others_)) {
-        echo::log(echo::log_level::warning, "refused ", others_.count, " connections from other sources in the last ",
-                  seconds_since(others_.opened, now), " s (max-per-source ", limit, "; ", sources_tracked,
+    sources_.for_each([&](const source_key& source, log_throttle& w) { log_sum(source, w, limit, now, every_window); });
+    if (const auto s = others_.take_summary(now, every_window); s && s->suppressed > 0)
+        echo::log(echo::log_level::warning, "refused ", s->suppressed, " connections from other sources in the last ",
+                  seconds_of(s->span), " s (max-per-source ", limit, "; ", sources_tracked,
                   " sources are counted one by one)");
-        others_ = {};
-    }
 }
 
 refusal_log::clock::time_point refusal_log::next_due() const noexcept
 {
-    auto next = clock::time_point::max();
-    for (const auto& t : open_)
-        next = std::min(next, t.opened + window);
-    if (others_.count > 0)
-        next = std::min(next, others_.opened + window);
+    auto next = others_.due();
+    sources_.for_each([&next](const source_key&, const log_throttle& w) { next = std::min(next, w.due()); });
     return next;
 }
 

@@ -4,27 +4,27 @@
 // the first refusal from a source is logged at once, with the client's
 // address and port; if more follow within `window`, one line at the end of
 // it gives their number: "refused 136 connections from 192.0.2.7 in the last
-// 10 s (max-per-source 64)".
+// 10 s (max-per-source 64)". One log_throttle per source, in a per_source
+// table.
 #pragma once
 
 #include "limits/child_table.hpp"
+#include "limits/per_source.hpp"
+#include "logging/log_throttle.hpp"
 
 #include <chrono>
 #include <cstddef>
-#include <vector>
 
 namespace echod {
 
 class refusal_log {
 public:
-    using clock = std::chrono::steady_clock;
+    using clock = log_throttle::clock;
     static constexpr std::chrono::seconds window{10};
     // Sources counted separately in one window; beyond them, refusals are
-    // summed up as "from N other sources", so the book stays small in a flood
+    // summed up as "from other sources", so the book stays small in a flood
     // from many addresses.
     static constexpr std::size_t sources_tracked = 64;
-
-    refusal_log() { open_.reserve(sources_tracked); }
 
     // Counts `count` refusals of `who`'s source (the last of them `who`);
     // logs the first of them if it is its source's first in a window.
@@ -39,15 +39,15 @@ public:
     [[nodiscard]] unsigned long long total() const noexcept { return total_; }
 
 private:
-    struct tally {
-        source_key source;
-        clock::time_point opened;
-        unsigned long count = 0;
+    struct source_window : log_throttle {
+        source_window() noexcept : log_throttle(window) {}
     };
-    void log_and_close(const tally& t, unsigned limit, clock::time_point now);
+    void log_sum(const source_key& source, log_throttle& w, unsigned limit, clock::time_point now, bool at_once);
 
-    std::vector<tally> open_;
-    tally others_{}; // sources beyond sources_tracked; count 0: no window open
+    // Every slot may go to any source (probes = slots): the first 64 sources
+    // of a window are the ones counted one by one.
+    per_source<source_window> sources_{sources_tracked, sources_tracked};
+    log_throttle others_{window, 0}; // sources beyond sources_tracked: counted only
     unsigned long long total_ = 0;
 };
 

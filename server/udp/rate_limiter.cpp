@@ -55,7 +55,7 @@ bool token_bucket::full(const bucket_rates& rates) const noexcept
 rate_limiter::rate_limiter(const udp_settings& settings, std::size_t slots)
     : per_source_{static_cast<double>(settings.rate_per_source), static_cast<double>(settings.bytes_per_source)},
       total_rates_{static_cast<double>(settings.rate_total), static_cast<double>(settings.bytes_total)},
-      slots_(std::max<std::size_t>(slots, probes))
+      buckets_(slots)
 {
     const auto now = clock::now();
     overflow_.fill(per_source_, now);
@@ -64,30 +64,18 @@ rate_limiter::rate_limiter(const udp_settings& settings, std::size_t slots)
 
 token_bucket& rate_limiter::bucket_of(const source_key& source, clock::time_point now) noexcept
 {
-    const std::size_t start = source_key_hash{}(source) % slots_.size();
-    slot* reusable = nullptr;
-    for (std::size_t i = 0; i < probes; ++i) {
-        slot& s = slots_[(start + i) % slots_.size()];
-        if (s.used && s.key == source)
-            return s.bucket;
-        if (reusable)
-            continue;
-        if (!s.used) {
-            reusable = &s;
-        } else {
-            s.bucket.refill(per_source_, now);
-            if (s.bucket.full(per_source_))
-                reusable = &s; // its source owes nothing: as good as new
-        }
-    }
-    if (!reusable) {
+    const auto owes_nothing = [&](token_bucket& b) {
+        b.refill(per_source_, now);
+        return b.full(per_source_);
+    };
+    const auto [bucket, fresh] = buckets_.find_or_add(source, owes_nothing);
+    if (!bucket) {
         ++overflowed_;
         return overflow_;
     }
-    reusable->used = true;
-    reusable->key = source;
-    reusable->bucket.fill(per_source_, now);
-    return reusable->bucket;
+    if (fresh)
+        bucket->fill(per_source_, now);
+    return *bucket;
 }
 
 refusal rate_limiter::admit(const source_key& source, std::size_t bytes, clock::time_point now) noexcept

@@ -3,21 +3,22 @@
 // datagrams and payload bytes. A bucket holds one second of its rate, and at
 // least one datagram of the largest size, so a burst that size passes.
 //
-// Memory is fixed: sources live in a table of `slots` entries. A source
-// whose bucket has filled up again owes nothing, so its slot may go to
-// another; when the few slots a source may use are all held by sources that
-// still owe, it shares one overflow bucket with the other latecomers. A
-// flood from many spoofed addresses therefore neither grows echod nor pushes
-// a busy real client out of its bucket; the global bucket bounds it anyway.
+// The buckets are the policy; the table is limits/per_source.hpp, in fixed
+// memory: a source whose bucket has filled up again owes nothing, so its
+// slot may go to another; when the few slots a source may use are all held
+// by sources that still owe, it shares one overflow bucket with the other
+// latecomers. A flood from many spoofed addresses therefore neither grows
+// echod nor pushes a busy real client out of its bucket; the global bucket
+// bounds it anyway.
 #pragma once
 
+#include "limits/per_source.hpp"
 #include "limits/source_key.hpp"
 #include "udp/source_guard.hpp"
 #include "config/config.hpp"
 
 #include <chrono>
 #include <cstddef>
-#include <vector>
 
 namespace echod::udp {
 
@@ -47,8 +48,6 @@ private:
 class rate_limiter {
 public:
     static constexpr std::size_t default_slots = 4096;
-    // How many slots from a source's hash it may use.
-    static constexpr std::size_t probes = 8;
 
     explicit rate_limiter(const udp_settings& settings, std::size_t slots = default_slots);
 
@@ -60,16 +59,11 @@ public:
     [[nodiscard]] unsigned long long overflowed() const noexcept { return overflowed_; }
 
 private:
-    struct slot {
-        source_key key;
-        bool used = false;
-        token_bucket bucket;
-    };
     token_bucket& bucket_of(const source_key& source, clock::time_point now) noexcept;
 
     bucket_rates per_source_;
     bucket_rates total_rates_;
-    std::vector<slot> slots_;
+    per_source<token_bucket> buckets_;
     token_bucket overflow_;
     token_bucket total_;
     unsigned long long overflowed_ = 0;

@@ -3,9 +3,10 @@
 // at once, with the source; the others of that kind within `window` are
 // counted and logged as one line when it ends: "refused 4711 more UDP
 // datagrams in the last 10 s: over the per-source rate (...)". Fixed memory:
-// one counter per kind of refusal.
+// one log_throttle per kind of refusal.
 #pragma once
 
+#include "logging/log_throttle.hpp"
 #include "udp/source_guard.hpp"
 
 #include <array>
@@ -15,8 +16,10 @@ namespace echod::udp {
 
 class refusal_tally {
 public:
-    using clock = std::chrono::steady_clock;
+    using clock = log_throttle::clock;
     static constexpr std::chrono::seconds window{10};
+
+    refusal_tally() { windows_.fill(log_throttle(window)); }
 
     // Counts a refusal; logs it if it is the first of its kind in a window.
     void refused(refusal why, const sockaddr* source, socklen_t length, clock::time_point now);
@@ -31,12 +34,9 @@ public:
     }
 
 private:
-    struct tally {
-        bool open = false;
-        clock::time_point opened{};
-        unsigned long long more = 0; // after the one logged when the window opened
-    };
-    std::array<tally, refusal_kinds> windows_{};
+    void log_sum(std::size_t kind, clock::time_point now, bool at_once);
+
+    std::array<log_throttle, refusal_kinds> windows_;
     std::array<unsigned long long, refusal_kinds> since_start_{};
     unsigned long long total_ = 0;
 };
