@@ -1,6 +1,5 @@
 #include "echo/address.hpp"
 
-#include "echo/child_path.hpp"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -137,7 +136,7 @@ namespace {
 
 // IPv4 by hand: inet_ntop() formats it with sprintf(), whose stack frame
 // alone is a page a forked child would have to copy.
-ECHO_CHILD_PATH char* put_ipv4(const unsigned char* bytes, char* p, char* end) noexcept
+char* put_ipv4(const unsigned char* bytes, char* p, char* end) noexcept
 {
     for (int i = 0; i < 4; ++i) {
         if (i > 0 && p < end)
@@ -147,7 +146,7 @@ ECHO_CHILD_PATH char* put_ipv4(const unsigned char* bytes, char* p, char* end) n
     return p;
 }
 
-ECHO_CHILD_PATH char* put_text(std::string_view text, char* p, char* end) noexcept
+char* put_text(std::string_view text, char* p, char* end) noexcept
 {
     const auto n = std::min<std::size_t>(text.size(), static_cast<std::size_t>(end - p));
     std::memcpy(p, text.data(), n);
@@ -156,7 +155,7 @@ ECHO_CHILD_PATH char* put_text(std::string_view text, char* p, char* end) noexce
 
 } // namespace
 
-ECHO_CHILD_PATH std::size_t format_address(const sockaddr* address, socklen_t length, std::span<char> out) noexcept
+std::size_t format_address(const sockaddr* address, socklen_t length, std::span<char> out) noexcept
 {
     char* const begin = out.data();
     char* p = begin;
@@ -191,7 +190,7 @@ std::string to_string(const sockaddr* address, socklen_t length)
     return std::string(text, format_address(address, length, text));
 }
 
-ECHO_CHILD_PATH unsigned port_of(const sockaddr* address)
+unsigned port_of(const sockaddr* address)
 {
     if (address->sa_family == AF_INET)
         return ntohs(reinterpret_cast<const sockaddr_in*>(address)->sin_port);

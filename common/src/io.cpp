@@ -1,6 +1,5 @@
 #include "echo/io.hpp"
 
-#include "echo/child_path.hpp"
 
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -28,7 +27,7 @@ unsigned reopen_closed_stdio() noexcept
     return closed;
 }
 
-ECHO_CHILD_PATH io_result read_some(int fd, std::span<char> buffer, stop_flag stop) noexcept
+io_result read_some(int fd, std::span<char> buffer, stop_flag stop) noexcept
 {
     for (;;) {
         const ssize_t n = ::read(fd, buffer.data(), buffer.size());
@@ -40,12 +39,12 @@ ECHO_CHILD_PATH io_result read_some(int fd, std::span<char> buffer, stop_flag st
 }
 
 
-ECHO_CHILD_PATH io_result write_all(int fd, std::string_view data, stop_flag stop) noexcept
+io_result write_all(int fd, std::string_view data, stop_flag stop) noexcept
 {
     return detail::put_all(data, stop, [fd](const char* p, std::size_t n) { return ::write(fd, p, n); });
 }
 
-ECHO_CHILD_PATH io_result send_all(int fd, std::string_view data, stop_flag stop) noexcept
+io_result send_all(int fd, std::string_view data, stop_flag stop) noexcept
 {
     return detail::put_all(data, stop, [fd](const char* p, std::size_t n) { return ::send(fd, p, n, MSG_NOSIGNAL); });
 }

@@ -1,6 +1,5 @@
 #include "echo/log.hpp"
 
-#include "echo/child_path.hpp"
 #include "echo/io.hpp"
 
 #include <sys/stat.h>
@@ -88,7 +87,7 @@ void setup(std::string_view program_name, log_level threshold)
 void set_threshold(log_level threshold) noexcept { state().threshold = threshold; }
 log_level threshold() noexcept { return state().threshold; }
 log_style style() noexcept { return state().style; }
-ECHO_CHILD_PATH bool enabled(log_level level) noexcept
+bool enabled(log_level level) noexcept
 {
     return static_cast<int>(level) <= static_cast<int>(state().threshold);
 }
@@ -100,7 +99,7 @@ void append(std::string& out, double value)
     out.append(text, n > 0 ? static_cast<std::size_t>(n) : 0);
 }
 
-ECHO_CHILD_PATH std::size_t format_prefix(log_level level, std::span<char> out) noexcept
+std::size_t format_prefix(log_level level, std::span<char> out) noexcept
 {
     const auto& s = state();
     char* const begin = out.data();
@@ -178,12 +177,12 @@ void warn(std::string_view message) noexcept
 
 } // namespace logging
 
-ECHO_CHILD_PATH stack_line::stack_line(log_level level) noexcept
+stack_line::stack_line(log_level level) noexcept
 {
     size_ = logging::format_prefix(level, {text_, capacity - 1});
 }
 
-ECHO_CHILD_PATH stack_line& stack_line::operator<<(std::string_view text) noexcept
+stack_line& stack_line::operator<<(std::string_view text) noexcept
 {
     const auto n = std::min(text.size(), capacity - 1 - size_);
     std::memcpy(text_ + size_, text.data(), n);
@@ -191,7 +190,7 @@ ECHO_CHILD_PATH stack_line& stack_line::operator<<(std::string_view text) noexce
     return *this;
 }
 
-ECHO_CHILD_PATH stack_line& stack_line::operator<<(unsigned long long value) noexcept
+stack_line& stack_line::operator<<(unsigned long long value) noexcept
 {
     const auto r = std::to_chars(text_ + size_, text_ + capacity - 1, value);
     if (r.ec == std::errc())
@@ -199,13 +198,13 @@ ECHO_CHILD_PATH stack_line& stack_line::operator<<(unsigned long long value) noe
     return *this;
 }
 
-ECHO_CHILD_PATH void stack_line::write() noexcept
+void stack_line::write() noexcept
 {
     text_[size_++] = '\n'; // there is always room: the text stops one short
     (void)write_all(STDERR_FILENO, {text_, size_});
 }
 
-ECHO_CHILD_PATH stack_line& operator<<(stack_line& line, seconds_text s) noexcept
+stack_line& operator<<(stack_line& line, seconds_text s) noexcept
 {
     char digits[32];
     char* p = std::to_chars(digits, digits + sizeof digits, s.milliseconds / 1000).ptr;

@@ -5,7 +5,6 @@
 #include "children/fork_child.hpp"
 #include "limits/parent_only_allocator.hpp"
 
-#include "echo/child_path.hpp"
 #include "echo/error.hpp"
 #include "echo/log.hpp"
 
@@ -74,7 +73,7 @@ void fork_per_connection::accept_from(listener& l)
     }
 }
 
-ECHO_CHILD_PATH void fork_per_connection::start_session(echo::unique_fd connection, const sockaddr_storage& peer,
+void fork_per_connection::start_session(echo::unique_fd connection, const sockaddr_storage& peer,
                                                         socklen_t length)
 {
     const auto* address = reinterpret_cast<const sockaddr*>(&peer);
@@ -86,7 +85,7 @@ ECHO_CHILD_PATH void fork_per_connection::start_session(echo::unique_fd connecti
     spawn_session(std::move(connection), child);
 }
 
-ECHO_CHILD_PATH void fork_per_connection::spawn_session(echo::unique_fd connection, const child_info& child)
+void fork_per_connection::spawn_session(echo::unique_fd connection, const child_info& child)
 {
     // `connection` is the parent's copy: it is closed when this function
     // returns, whatever happens, so the child alone holds the socket.
@@ -112,7 +111,7 @@ ECHO_CHILD_PATH void fork_per_connection::spawn_session(echo::unique_fd connecti
     update_accepting();
 }
 
-ECHO_CHILD_PATH void fork_per_connection::run_child(int connection, const peer_address& peer,
+void fork_per_connection::run_child(int connection, const peer_address& peer,
                                                     const parent_signals& signals, const session_settings& settings,
                                                     connection_log* log)
 {

@@ -1,6 +1,5 @@
 #include "children/descriptors.hpp"
 
-#include "echo/child_path.hpp"
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -15,7 +14,7 @@ namespace {
 // before 5.9, or a seccomp filter that does not know it) or refused
 // (EPERM): then one close() per descriptor, up to the descriptor limit, so
 // that a child never keeps a listener, the signalfd or the epoll by accident.
-ECHO_CHILD_PATH void close_between(unsigned first, unsigned last) noexcept
+void close_between(unsigned first, unsigned last) noexcept
 {
     if (::close_range(first, last, 0) == 0)
         return;
@@ -29,7 +28,7 @@ ECHO_CHILD_PATH void close_between(unsigned first, unsigned last) noexcept
 
 } // namespace
 
-ECHO_CHILD_PATH void close_all_except(std::span<const int> keep) noexcept
+void close_all_except(std::span<const int> keep) noexcept
 {
     unsigned next = STDERR_FILENO + 1;
     for (int fd : keep) {

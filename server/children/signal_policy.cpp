@@ -2,7 +2,6 @@
 
 #include "session/session.hpp"
 
-#include "echo/child_path.hpp"
 
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -19,7 +18,7 @@ void worker_retire_handler(int) noexcept { retire_requested = 1; }
 
 } // namespace
 
-ECHO_CHILD_PATH bool worker_retire_requested() noexcept { return retire_requested != 0; }
+bool worker_retire_requested() noexcept { return retire_requested != 0; }
 
 void set_process_wide_signals() noexcept { echo::ignore_sigpipe(); }
 
@@ -56,7 +55,7 @@ parent_signals::parent_signals(bool workers)
     sigaddset(&serving_, SIGUSR1);
 }
 
-ECHO_CHILD_PATH void parent_signals::enter_session() const noexcept
+void parent_signals::enter_session() const noexcept
 {
     ::pthread_sigmask(SIG_SETMASK, &events_.previous_mask(), nullptr);
 }

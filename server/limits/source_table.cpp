@@ -1,6 +1,5 @@
 #include "limits/source_table.hpp"
 
-#include "echo/child_path.hpp"
 
 
 #include <cstring>
@@ -37,9 +36,9 @@ void source_table::open_slot(unsigned slot) noexcept
     }
 }
 
-ECHO_CHILD_PATH void source_table::release(unsigned slot) noexcept { std::atomic_ref(entries_[slot].active).store(0); }
+void source_table::release(unsigned slot) noexcept { std::atomic_ref(entries_[slot].active).store(0); }
 
-ECHO_CHILD_PATH bool source_table::claim(unsigned slot, const source_key& source) noexcept
+bool source_table::claim(unsigned slot, const source_key& source) noexcept
 {
     const unsigned limit = this->limit();
     if (limit == 0)

@@ -1,6 +1,5 @@
 #include "logging/connection_log.hpp"
 
-#include "echo/child_path.hpp"
 #include "echo/log.hpp"
 
 #include <time.h>
@@ -11,7 +10,7 @@
 namespace echod {
 namespace {
 
-ECHO_CHILD_PATH std::uint64_t coarse_second() noexcept
+std::uint64_t coarse_second() noexcept
 {
     timespec ts{};
     ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
@@ -35,7 +34,7 @@ void connection_log::set_rate(unsigned lines_per_second) noexcept
 
 unsigned connection_log::rate() const noexcept { return std::atomic_ref(shared_->rate).load(); }
 
-ECHO_CHILD_PATH bool connection_log::admit(session_end how) noexcept
+bool connection_log::admit(session_end how) noexcept
 {
     const std::uint64_t limit = std::atomic_ref(shared_->rate).load(std::memory_order_relaxed);
     if (limit == 0)
@@ -61,7 +60,7 @@ ECHO_CHILD_PATH bool connection_log::admit(session_end how) noexcept
     return false;
 }
 
-ECHO_CHILD_PATH bool connection_log::take_wake_request() noexcept
+bool connection_log::take_wake_request() noexcept
 {
     std::atomic_ref wake(shared_->wake);
     std::uint32_t wanted = wake_wanted;

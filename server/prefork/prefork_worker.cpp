@@ -6,7 +6,6 @@
 #include "logging/log_throttle.hpp"
 
 #include "echo/address.hpp"
-#include "echo/child_path.hpp"
 #include "echo/io.hpp"
 #include "echo/log.hpp"
 #include "echo/unique_fd.hpp"
@@ -30,7 +29,7 @@ constexpr std::uint64_t stop_token = ~0ULL;
 
 // One byte: the parent reads the scoreboard, not the pipe. A full pipe
 // (EAGAIN) already holds a wake-up, so the byte is not needed then.
-ECHO_CHILD_PATH void wake_parent(int fd) noexcept
+void wake_parent(int fd) noexcept
 {
     const char byte = 0;
     while (::write(fd, &byte, 1) < 0 && errno == EINTR) {
@@ -46,7 +45,7 @@ void pause_briefly() noexcept
 
 } // namespace
 
-ECHO_CHILD_PATH void run_worker(const worker_setup& setup)
+void run_worker(const worker_setup& setup)
 {
     close_all_except(setup.keep_descriptors);
     // SIGUSR1 (retire) and SIGTERM/SIGINT (stop) are let through only inside

@@ -1,6 +1,5 @@
 #include "prefork/scoreboard.hpp"
 
-#include "echo/child_path.hpp"
 
 #include <atomic>
 #include <cstring>
@@ -45,7 +44,7 @@ scoreboard::state scoreboard::of(unsigned slot) const noexcept
 
 std::uint64_t scoreboard::connections_begun() const noexcept { return std::atomic_ref(header_->begun).load(); }
 
-ECHO_CHILD_PATH void scoreboard::record_refusal(unsigned slot, const peer_address& peer) noexcept
+void scoreboard::record_refusal(unsigned slot, const peer_address& peer) noexcept
 {
     refusal_record& r = refusals_[slot];
     std::atomic_ref sequence(r.sequence);
@@ -77,16 +76,16 @@ std::optional<std::uint64_t> scoreboard::refusals(unsigned slot, peer_address& l
     return before / 2;
 }
 
-ECHO_CHILD_PATH bool scoreboard::to_busy(unsigned slot) noexcept
+bool scoreboard::to_busy(unsigned slot) noexcept
 {
     std::atomic_ref(slots_[slot]).store(as_int(state::busy));
     const std::int32_t idle = std::atomic_ref(header_->idle).fetch_sub(1) - 1;
     return idle < static_cast<std::int32_t>(header_->fewest_idle);
 }
 
-ECHO_CHILD_PATH void scoreboard::count_begun() noexcept { std::atomic_ref(header_->begun).fetch_add(1); }
+void scoreboard::count_begun() noexcept { std::atomic_ref(header_->begun).fetch_add(1); }
 
-ECHO_CHILD_PATH bool scoreboard::to_idle(unsigned slot) noexcept
+bool scoreboard::to_idle(unsigned slot) noexcept
 {
     std::atomic_ref(slots_[slot]).store(as_int(state::idle));
     const std::int32_t idle = std::atomic_ref(header_->idle).fetch_add(1) + 1;

@@ -1,6 +1,5 @@
 #include "session/echo_loop.hpp"
 
-#include "echo/child_path.hpp"
 
 #include <sys/socket.h>
 #include <time.h>
@@ -34,7 +33,7 @@ constexpr nanoseconds tick_slack = std::chrono::milliseconds(20);
 // The coarse clock is read from the vDSO without touching the TSC: a few
 // nanoseconds per read, and a resolution of one tick is plenty for timeouts
 // counted in seconds.
-ECHO_CHILD_PATH nanoseconds coarse_now() noexcept
+nanoseconds coarse_now() noexcept
 {
     timespec ts{};
     ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
@@ -43,9 +42,9 @@ ECHO_CHILD_PATH nanoseconds coarse_now() noexcept
 
 } // namespace
 
-ECHO_CHILD_PATH session_signal_state& session_signal_state_page() noexcept { return memory.signal_state; }
+session_signal_state& session_signal_state_page() noexcept { return memory.signal_state; }
 
-ECHO_CHILD_PATH echo_outcome echo_until_done(int fd, session_signal_state& state,
+echo_outcome echo_until_done(int fd, session_signal_state& state,
                                              std::chrono::seconds idle_timeout) noexcept
 {
     echo_outcome out;

@@ -4,7 +4,6 @@
 #include "session/echo_loop.hpp"
 
 #include "echo/address.hpp"
-#include "echo/child_path.hpp"
 #include "echo/log.hpp"
 
 #include <sys/socket.h>
@@ -21,7 +20,7 @@ namespace {
 // The only state the SIGTERM/SIGINT handler touches: see echo_loop.hpp.
 session_signal_state& state = session_signal_state_page();
 
-ECHO_CHILD_PATH void say_how_it_ended(echo::stack_line& line, const echo_outcome& o) noexcept
+void say_how_it_ended(echo::stack_line& line, const echo_outcome& o) noexcept
 {
     const auto idle_ms = [&] {
         return echo::seconds_text{static_cast<unsigned long long>(o.idle.count() / 1'000'000)};
@@ -48,7 +47,7 @@ ECHO_CHILD_PATH void say_how_it_ended(echo::stack_line& line, const echo_outcome
     }
 }
 
-ECHO_CHILD_PATH std::chrono::nanoseconds monotonic_now() noexcept
+std::chrono::nanoseconds monotonic_now() noexcept
 {
     timespec ts{};
     ::clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -57,7 +56,7 @@ ECHO_CHILD_PATH std::chrono::nanoseconds monotonic_now() noexcept
 
 } // namespace
 
-ECHO_CHILD_PATH bool session_stop_requested() noexcept { return state.stop_requested != 0; }
+bool session_stop_requested() noexcept { return state.stop_requested != 0; }
 
 // Setting the flag alone would leave a race: a signal that lands after the
 // echo loop looked at the flag and before it blocks in read() interrupts
@@ -88,7 +87,7 @@ void session_retime_handler(int, siginfo_t* info, void*) noexcept
     errno = saved;
 }
 
-ECHO_CHILD_PATH int serve_connection(int fd, const peer_address& peer, const session_settings& settings,
+int serve_connection(int fd, const peer_address& peer, const session_settings& settings,
                                      connection_log* log)
 {
     // TCP_NODELAY and the idle timeout (SO_RCVTIMEO/SO_SNDTIMEO: a read, or
