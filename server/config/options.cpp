@@ -78,10 +78,10 @@ po::options_description describe_options()
         ("proxy-protocol", po::value<std::vector<std::string>>()->value_name("ADDR")->implicit_value(
              std::vector<std::string>{"all"}, "all"),
          "expect a PROXY protocol header (v1 or v2) from load balancers on the TCP listener bound to ADDR, "
-         "or on all TCP listeners without ADDR (or with 'all'); repeatable; needs --proxy-from (default off)")
+         "or on all TCP listeners without ADDR (or with 'all'); repeatable; needs --proxy-from (default none, PROXY off)")
         ("proxy-from", po::value<std::vector<std::string>>()->value_name("CIDR"),
          "a balancer allowed to send a PROXY header: ADDRESS/BITS or an address, IPv4 or IPv6; repeatable; "
-         "other peers on a PROXY listener are refused")
+         "other peers on a PROXY listener are refused (default none)")
         ("proxy-timeout", po::value<std::string>()->value_name("SECONDS"),
          ("close a PROXY listener's connection whose header is not whole within SECONDS (default " +
           std::to_string(defaults.proxy.header_timeout.count()) + ")").c_str());
