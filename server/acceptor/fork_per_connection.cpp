@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <system_error>
 
 namespace echod {
 
@@ -95,7 +96,13 @@ void fork_per_connection::await_header(echo::unique_fd connection, const peer_ad
         sup_.changed();
         return;
     }
-    headers_.admit(std::move(connection), balancer, clock::now() + sup_.cfg.proxy.header_timeout);
+    try {
+        headers_.admit(std::move(connection), balancer, clock::now() + sup_.cfg.proxy.header_timeout);
+    } catch (const std::system_error& e) {
+        // epoll out of memory (ENOMEM, ENOSPC): this connection is closed, the loop goes on.
+        accept_failures_.log(log_level::warning, e.what(), "; connection closed");
+        return;
+    }
     update_accepting(); // it holds a place under max-connections
 }
 
