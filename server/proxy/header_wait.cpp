@@ -16,6 +16,8 @@ void header_wait::admit(echo::unique_fd connection, const peer_address& balancer
 {
     auto free = std::find_if(slots_.begin(), slots_.end(), [](const slot& s) { return !s.connection; });
     if (free == slots_.end()) {
+        if (slots_.empty())
+            slots_.reserve(capacity); // once: growing would move every waiting header
         slots_.emplace_back();
         free = slots_.end() - 1;
     }
@@ -28,7 +30,7 @@ void header_wait::admit(echo::unique_fd connection, const peer_address& balancer
     free->connection = std::move(connection);
     free->balancer = balancer;
     free->deadline = deadline;
-    free->consumed.clear();
+    free->consumed = 0;
     ++waiting_;
 }
 
@@ -40,8 +42,7 @@ header_wait::result header_wait::take_out(std::size_t index)
     result r;
     r.connection = std::move(s.connection);
     r.balancer = s.balancer;
-    s.consumed.clear();
-    s.consumed.shrink_to_fit();
+    s.consumed = 0;
     --waiting_;
     return r;
 }
@@ -65,9 +66,8 @@ header_wait::result header_wait::on_readable(std::uint64_t token)
     const int fd = s.connection.get();
 
     // At most what could still belong to a header; the rest is not looked at.
-    char peeked[proxy::max_v2_length];
-    const std::size_t room = proxy::max_v2_length - s.consumed.size();
-    const ssize_t n = ::recv(fd, peeked, room, MSG_PEEK | MSG_DONTWAIT);
+    char* const fresh = s.bytes.data() + s.consumed;
+    const ssize_t n = ::recv(fd, fresh, s.bytes.size() - s.consumed, MSG_PEEK | MSG_DONTWAIT);
     if (n < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
             return {};
@@ -77,30 +77,23 @@ header_wait::result header_wait::on_readable(std::uint64_t token)
         return fail(index, failure::truncated);
 
     const auto got = static_cast<std::size_t>(n);
-    proxy::parse_result parsed;
-    if (s.consumed.empty()) {
-        parsed = proxy::parse(std::string_view(peeked, got));
-    } else {
-        std::string so_far = s.consumed;
-        so_far.append(peeked, got);
-        parsed = proxy::parse(so_far);
-    }
+    auto parsed = proxy::parse(std::string_view(s.bytes.data(), s.consumed + got));
     switch (parsed.outcome) {
     case proxy::outcome::refused:
         return fail(index, failure::refused, parsed.reason);
-    case proxy::outcome::incomplete: {
-        // Every byte so far is header: take them out of the socket.
-        if (::recv(fd, peeked, got, MSG_DONTWAIT) != n)
+    case proxy::outcome::incomplete:
+        // Every byte so far is header: take them out of the socket (the
+        // same bytes again, over their peeked copy).
+        if (::recv(fd, fresh, got, MSG_DONTWAIT) != n)
             return fail(index, failure::truncated);
-        s.consumed.append(peeked, got);
+        s.consumed += got;
         return {};
-    }
     case proxy::outcome::complete:
         break;
     }
     // Consume the header's bytes still in the socket, and not one more.
-    const std::size_t rest = parsed.length - s.consumed.size();
-    if (::recv(fd, peeked, rest, MSG_DONTWAIT) != static_cast<ssize_t>(rest))
+    const std::size_t rest = parsed.length - s.consumed;
+    if (::recv(fd, fresh, rest, MSG_DONTWAIT) != static_cast<ssize_t>(rest))
         return fail(index, failure::truncated);
     result r = take_out(index);
     r.what = result::whole;

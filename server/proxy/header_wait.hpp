@@ -10,15 +10,16 @@
 // level-triggered epoll from waking again for the same bytes.
 #pragma once
 
+#include "limits/parent_only_allocator.hpp"
 #include "limits/peer_address.hpp"
 
 #include "echo/proxy_parse.hpp"
 #include "echo/unique_fd.hpp"
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <string>
 #include <vector>
 
 namespace echod {
@@ -76,11 +77,16 @@ public:
     void clear() noexcept;
 
 private:
+    // The bytes of a header are peeked into its slot, and the slots live
+    // where children have no mapping (parent_only_allocator.hpp): on the
+    // parent's stack or heap, every header read after a fork would leave
+    // the children holding old copies of those pages.
     struct slot {
         echo::unique_fd connection; // empty: a free slot
         peer_address balancer;
         clock::time_point deadline;
-        std::string consumed; // header bytes already read from the socket
+        std::size_t consumed = 0; // header bytes already taken out of the socket, at the start of `bytes`
+        std::array<char, echo::proxy::max_v2_length> bytes;
     };
 
     // Takes the connection out of the slot and out of epoll: it may live on
@@ -89,7 +95,7 @@ private:
     result fail(std::size_t index, failure why, echo::proxy::refusal reason = echo::proxy::refusal::not_proxy);
 
     int epoll_;
-    std::vector<slot> slots_;
+    std::vector<slot, parent_only_allocator<slot>> slots_;
     std::size_t waiting_ = 0;
 };
 
