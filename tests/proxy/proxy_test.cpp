@@ -13,6 +13,7 @@
 #include "echo/proxy_parse.hpp"
 
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 
 #include <gtest/gtest.h>
@@ -218,6 +219,25 @@ TEST(Proxy, PerSourceLimitCountsCarriedAddresses)
     EXPECT_TRUE(test::peer_closes(a3.get(), 10s));
     EXPECT_TRUE(echod.log_contains("refused connection from 192.0.2.1:3 via 127.0.0.1:")) << echod.log();
     EXPECT_TRUE(echod.log_contains("its source already has 2 connections (max-per-source)")) << echod.log();
+}
+
+// proxy-from and proxy-timeout change on reload: a balancer added to the file
+// is trusted from the reload on.
+TEST(Proxy, ReloadChangesTheTrustedBalancers)
+{
+    test::echod_setup setup;
+    setup.config_text = "proxy-protocol = all\nproxy-from = 192.0.2.1\n";
+    test::echod_instance echod(setup);
+    const std::string header = ptest::header(1, "198.51.100.9", 9, "127.0.0.1", echod.port());
+    expect_refused("127.0.0.1", echod.port(), header + "x");
+    test::write_file(echod.config_file(), "proxy-protocol = all\nproxy-from = 192.0.2.1\nproxy-from = 127.0.0.0/8\n");
+    echod.proc().signal(SIGHUP);
+    ASSERT_TRUE(echod.log_contains("configuration reloaded")) << echod.log();
+    auto fd = test::connect_tcp("127.0.0.1", echod.port());
+    test::send_all(fd.get(), header + "x");
+    EXPECT_EQ(test::read_exactly(fd.get(), 1), "x");
+    fd.reset();
+    EXPECT_TRUE(echod.log_contains("connection from 198.51.100.9:9 via 127.0.0.1:")) << echod.log();
 }
 
 // Off by default: a PROXY header sent to a plain listener is data, echoed.
