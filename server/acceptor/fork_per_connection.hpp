@@ -1,5 +1,9 @@
 // Fork per connection: the parent accepts, and forks one child for each
-// client, within --max-connections and --max-per-source.
+// client, within --max-connections and --max-per-source. On a PROXY
+// listener (--proxy-protocol) it first reads the header, without blocking
+// (proxy/header_wait.hpp), and the client the header names is then the
+// client for the limits and the log (the session child names the balancer
+// beside it).
 #pragma once
 
 #include "children/child_group.hpp"
