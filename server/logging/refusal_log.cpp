@@ -45,6 +45,7 @@ void refusal_log::refused(const child_info& who, unsigned limit, clock::time_poi
     log_sum(who.source, *mine, limit, now, false);
     if (mine->admit(now, count))
         echo::log(echo::log_level::warning, "refused connection from ", who.peer.to_string(),
+                  who.relay.kind == relay_kind::proxied ? " via " + who.relay.balancer.to_string() : std::string(),
                   ": its source already has ", limit, " connections (max-per-source)");
 }
 

@@ -3,6 +3,7 @@
 #include "monitor/control_channel.hpp"
 #include "listen/listeners.hpp"
 #include "monitor/notifier.hpp"
+#include "proxy/proxy_listeners.hpp"
 #include "children/signal_policy.hpp"
 
 #include "echo/error.hpp"
@@ -57,6 +58,10 @@ int run_monitor(const config& cfg, pid_t acceptor, echo::unique_fd channel, echo
     acceptor_start start;
     try {
         start.listeners = open_listeners(cfg, start.socket_activated);
+        // Checked here, before READY=1, so a --proxy-protocol address that
+        // names no listener fails the start with its own status; the
+        // acceptor marks its copies again (the mark does not travel).
+        mark_proxy_listeners(start.listeners, cfg.proxy);
     } catch (...) {
         channel.reset(); // the acceptor sees the end and exits
         int status = 0;
