@@ -10,7 +10,7 @@ void block_digests::add(std::string_view data) noexcept
         // The last slot takes everything; other blocks end at block_size.
         const std::size_t take =
             in_last_slot() ? data.size() : static_cast<std::size_t>(std::min<std::uint64_t>(data.size(), block_size - in_block_));
-        crc32c::update(crc_, in_block_, data.substr(0, take));
+        echo::crc32c::update(crc_, in_block_, data.substr(0, take));
         in_block_ += take;
         bytes_ += take;
         data.remove_prefix(take);
@@ -27,8 +27,8 @@ void block_digests::finish() noexcept
 
 void block_digests::close_block() noexcept
 {
-    slots_[filled_++] = block_digest{crc32c::finished(crc_)};
-    crc_ = crc32c::start;
+    slots_[filled_++] = block_digest{echo::crc32c::finished(crc_)};
+    crc_ = echo::crc32c::start;
     in_block_ = 0;
 }
 

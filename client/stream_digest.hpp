@@ -5,7 +5,7 @@
 // cost of 12 bytes a block.
 #pragma once
 
-#include "crc32c.hpp"
+#include "echo/crc32c.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -14,9 +14,9 @@
 
 namespace echo_client {
 
-// A block's CRC32C in three interleaved lanes (crc32c.hpp): 96 bits.
+// A block's CRC32C in three interleaved lanes (echo/crc32c.hpp): 96 bits.
 struct block_digest {
-    crc32c::lanes lanes{};
+    echo::crc32c::lanes lanes{};
     friend bool operator==(const block_digest&, const block_digest&) = default;
 };
 
@@ -47,7 +47,7 @@ private:
     std::size_t filled_ = 0;
     std::uint64_t bytes_ = 0;
     std::uint64_t in_block_ = 0; // bytes in the block being digested
-    crc32c::lanes crc_ = crc32c::start;
+    echo::crc32c::lanes crc_ = echo::crc32c::start;
 };
 
 // How the echo compares with what was sent.

@@ -1,8 +1,9 @@
-// echo-client's CRC32C lanes: each lane is the standard CRC32C of its bytes
+// CRC32C (common/): checksum() is the standard CRC32C, as PROXY v2 needs;
+// echo-client's lanes: each lane is the standard CRC32C of its bytes
 // (checked against a bit-at-a-time reference and the published check value),
 // whatever the offset and however the data is cut, with and without the
 // CPU's crc32 instruction.
-#include "crc32c.hpp"
+#include "echo/crc32c.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +12,7 @@
 
 namespace {
 
-namespace crc32c = echo_client::crc32c;
+namespace crc32c = echo::crc32c;
 
 // CRC32C one bit at a time, straight from the definition.
 std::uint32_t reference_crc32c(std::string_view data)
@@ -54,6 +55,16 @@ TEST(Crc32c, CheckValue)
     EXPECT_EQ(done[0], reference_crc32c("12345678"));
     EXPECT_EQ(done[1], reference_crc32c("9"));
     EXPECT_EQ(done[2], reference_crc32c(""));
+}
+
+TEST(Crc32c, ChecksumIsTheStandardCrc32c)
+{
+    EXPECT_EQ(crc32c::checksum("123456789"), 0xE3069283U);
+    EXPECT_EQ(crc32c::checksum(""), 0U);
+    for (std::size_t n : {1U, 7U, 8U, 9U, 23U, 24U, 25U, 300U}) {
+        const std::string data = random_text(n, static_cast<unsigned>(n));
+        EXPECT_EQ(crc32c::checksum(data), reference_crc32c(data)) << n << " bytes";
+    }
 }
 
 using update_function = void (*)(crc32c::lanes&, std::uint64_t, std::string_view) noexcept;

@@ -1,4 +1,4 @@
-#include "crc32c.hpp"
+#include "echo/crc32c.hpp"
 
 #include <cstring>
 
@@ -6,7 +6,7 @@
 #include <nmmintrin.h>
 #endif
 
-namespace echo_client::crc32c {
+namespace echo::crc32c {
 namespace {
 
 constexpr std::uint32_t polynomial = 0x82F63B78; // Castagnoli, reflected
@@ -107,6 +107,17 @@ void update_without_crc32_instruction(lanes& crc, std::uint64_t offset, std::str
     }
 }
 
+std::uint32_t checksum(std::string_view data) noexcept
+{
+    // One lane: a stretch of at most 8 bytes at offset 0 lies in lane 0 only,
+    // so feeding the data 8 bytes at a time, each at offset 0, keeps a single
+    // chain, instruction or tables alike.
+    lanes crc = start;
+    for (std::size_t pos = 0; pos < data.size(); pos += 8)
+        update(crc, 0, data.substr(pos, 8));
+    return finished(crc)[0];
+}
+
 void update(lanes& crc, std::uint64_t offset, std::string_view data) noexcept
 {
 #if defined(__x86_64__)
@@ -116,4 +127,4 @@ void update(lanes& crc, std::uint64_t offset, std::string_view data) noexcept
     update_without_crc32_instruction(crc, offset, data);
 }
 
-} // namespace echo_client::crc32c
+} // namespace echo::crc32c
