@@ -3,6 +3,8 @@
 #include "echo/error.hpp"
 #include "echo/exit_status.hpp"
 #include "echo/io.hpp"
+#include "echo/proxy_encode.hpp"
+#include "echo/proxy_header.hpp"
 #include "echo/socket.hpp"
 
 #include <arpa/inet.h>
@@ -45,11 +47,14 @@ echo::socket_address peer_address(int fd)
     return a;
 }
 
-// The wire format is common/'s (echod parses the same one); until it is
-// merged, the header cannot be built.
-std::string encode_proxy_header(proxy_version, const echo::socket_address&, const echo::socket_address&)
+// common/'s wire format, the one echod parses. v2 carries a CRC32C TLV, so
+// that a receiver which checks it (echod does) is exercised by hand too.
+std::string encode_proxy_header(proxy_version version, const echo::socket_address& source,
+                                const echo::socket_address& destination)
 {
-    throw echo::fatal_error(echo::exit_status::software, "--proxy: the PROXY header encoder is not built in yet");
+    const auto header = echo::proxy::relayed(version == proxy_version::v1 ? 1 : 2, source, destination);
+    return version == proxy_version::v1 ? echo::proxy::encode_v1(header)
+                                        : echo::proxy::encode_v2(header, /*with_crc32c=*/true);
 }
 
 } // namespace
