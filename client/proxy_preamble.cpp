@@ -57,6 +57,20 @@ std::string encode_proxy_header(proxy_version version, const echo::socket_addres
                                         : echo::proxy::encode_v2(header, /*with_crc32c=*/true);
 }
 
+// The header for the connection `fd` to `destination`.
+std::string header_to(const echo::socket_address& destination, int fd, const proxy_settings& proxy)
+{
+    const echo::socket_address source = proxy.source ? *proxy.source : local_address(fd);
+    // addresses_for_proxy kept the connection in the source's family; this
+    // is the check behind it, should a caller skip it.
+    if (source.family != destination.family)
+        throw echo::fatal_error(echo::exit_status::usage,
+                                "--proxy-source " + echo::to_string(source) + " is " + family_name(source.family) +
+                                    " but the connection to " + echo::to_string(destination) + " is " +
+                                    family_name(destination.family));
+    return encode_proxy_header(proxy.version, source, destination);
+}
+
 } // namespace
 
 proxy_version parse_proxy_version(std::string_view text)
@@ -137,25 +151,17 @@ std::vector<echo::socket_address> addresses_for_proxy(const proxy_settings& prox
 
 std::string proxy_header_for(int fd, const proxy_settings& proxy)
 {
-    const echo::socket_address source = proxy.source ? *proxy.source : local_address(fd);
-    const echo::socket_address destination = peer_address(fd);
-    // addresses_for_proxy kept the connection in the source's family.
-    if (source.family != destination.family)
-        throw echo::fatal_error(echo::exit_status::usage,
-                                "--proxy-source " + echo::to_string(source) + " is " + family_name(source.family) +
-                                    " but the connection to " + echo::to_string(destination) + " is " +
-                                    family_name(destination.family));
-    return encode_proxy_header(proxy.version, source, destination);
+    return header_to(peer_address(fd), fd, proxy);
 }
 
 void send_proxy_header(int fd, const proxy_settings& proxy)
 {
     if (!proxy.enabled())
         return;
-    const std::string header = proxy_header_for(fd, proxy);
-    const auto r = echo::write_all(fd, header);
-    if (!r.ok())
-        throw echo::system_error(r.error, "sending the PROXY header to " + echo::peer_address_of(fd));
+    const echo::socket_address server = peer_address(fd);
+    const auto r = echo::write_all(fd, header_to(server, fd, proxy));
+    if (!r.ok()) // named from the address taken before: after a reset, getpeername fails too
+        throw echo::system_error(r.error, "sending the PROXY header to " + echo::to_string(server));
 }
 
 } // namespace echo_client
