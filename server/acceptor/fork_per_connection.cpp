@@ -12,9 +12,11 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <system_error>
 
 namespace echod {
 
@@ -30,10 +32,12 @@ void fork_per_connection::operator delete(void* object, std::size_t bytes) noexc
     parent_only_allocator<std::byte>().deallocate(static_cast<std::byte*>(object), bytes);
 }
 
-void fork_per_connection::on_readable(std::uint64_t listener_index)
+void fork_per_connection::on_readable(std::uint64_t token)
 {
-    if (accepting_ && listener_index < sup_.listeners.size())
-        accept_from(sup_.listeners[listener_index]);
+    if (header_wait::owns(token))
+        on_header(token);
+    else if (accepting_ && token < sup_.listeners.size())
+        accept_from(sup_.listeners[token]);
 }
 
 void fork_per_connection::accept_from(listener& l)
@@ -70,15 +74,64 @@ void fork_per_connection::accept_from(listener& l)
                 return;
             }
         }
-        start_session(echo::unique_fd(fd), peer, length);
+        const auto* address = reinterpret_cast<const sockaddr*>(&peer);
+        if (l.proxy) [[unlikely]] {
+            await_header(echo::unique_fd(fd), peer_address(address, length));
+            continue;
+        }
+        start_session(echo::unique_fd(fd), child_info{source_of(address), peer_address(address, length), {}});
     }
 }
 
-ECHO_CHILD_PATH void fork_per_connection::start_session(echo::unique_fd connection, const sockaddr_storage& peer,
-                                                        socklen_t length)
+void fork_per_connection::await_header(echo::unique_fd connection, const peer_address& balancer)
 {
-    const auto* address = reinterpret_cast<const sockaddr*>(&peer);
-    const child_info child{source_of(address), peer_address(address, length)};
+    const auto& trusted = sup_.cfg.proxy.trusted;
+    if (std::none_of(trusted.begin(), trusted.end(), [&](const cidr& c) { return contains(c, balancer.get()); })) {
+        proxy_refused_.untrusted(balancer); // and closed: a header from it could forge any address
+        sup_.changed();
+        return;
+    }
+    if (headers_.full()) {
+        proxy_refused_.too_many_waiting(balancer);
+        sup_.changed();
+        return;
+    }
+    try {
+        headers_.admit(std::move(connection), balancer, clock::now() + sup_.cfg.proxy.header_timeout);
+    } catch (const std::system_error& e) {
+        // epoll out of memory (ENOMEM, ENOSPC): this connection is closed, the loop goes on.
+        accept_failures_.log(log_level::warning, e.what(), "; connection closed");
+        return;
+    }
+    update_accepting(); // it holds a place under max-connections
+}
+
+void fork_per_connection::on_header(std::uint64_t token)
+{
+    auto r = headers_.on_readable(token);
+    if (r.what == header_wait::result::waiting)
+        return;
+    if (r.what == header_wait::result::failed) {
+        proxy_refused_.failed(r);
+        sup_.changed();
+        update_accepting();
+        return;
+    }
+    // LOCAL (a health check) and UNKNOWN carry no client: the balancer is served as itself.
+    child_info child{source_of(r.balancer.get()), r.balancer, relay{relay_kind::unknown, r.balancer}};
+    if (r.header.command == echo::proxy::command::local) {
+        child.relay.kind = relay_kind::local;
+    } else if (r.header.family != echo::proxy::family::unknown) {
+        const auto& client = r.header.source;
+        child = {source_of(client.get()), peer_address(client.get(), client.length),
+                 relay{relay_kind::proxied, r.balancer}};
+    }
+    start_session(std::move(r.connection), child);
+    update_accepting();
+}
+
+ECHO_CHILD_PATH void fork_per_connection::start_session(echo::unique_fd connection, const child_info& child)
+{
     if (at_source_limit(child.source)) [[unlikely]] {
         hold_back(std::move(connection), child);
         return;
@@ -104,7 +157,7 @@ ECHO_CHILD_PATH void fork_per_connection::spawn_session(echo::unique_fd connecti
         return;
     }
     if (pid == 0)
-        run_child(connection.get(), child.peer, signals, settings, log);
+        run_child(connection.get(), child.peer, child.relay, signals, settings, log);
 
     children_.add(pid, child);
     ++sup_.counts->served;
@@ -112,7 +165,7 @@ ECHO_CHILD_PATH void fork_per_connection::spawn_session(echo::unique_fd connecti
     update_accepting();
 }
 
-ECHO_CHILD_PATH void fork_per_connection::run_child(int connection, const peer_address& peer,
+ECHO_CHILD_PATH void fork_per_connection::run_child(int connection, const peer_address& peer, const relay& via,
                                                     const parent_signals& signals, const session_settings& settings,
                                                     connection_log* log)
 {
@@ -124,7 +177,7 @@ ECHO_CHILD_PATH void fork_per_connection::run_child(int connection, const peer_a
     signals.enter_session();
     // No return into the parent's stack: _exit skips destructors of objects
     // whose descriptors are already gone.
-    ::_exit(serve_connection(connection, peer, settings, log));
+    ::_exit(serve_connection(connection, peer, settings, log, via));
 }
 
 bool fork_per_connection::at_source_limit(const source_key& source) const noexcept
@@ -188,6 +241,7 @@ void fork_per_connection::stop()
 {
     // The supervisor closed the listeners, which takes them out of epoll.
     waiting_.clear();
+    headers_.clear();
     accepting_ = false;
 }
 
@@ -198,6 +252,7 @@ void fork_per_connection::reconfigured()
         sessions_timeout_ = timeout;
         children_.for_each_pid([timeout](pid_t pid) { retime_session(pid, timeout); });
     }
+    proxy_refused_.set_timeout(sup_.cfg.proxy.header_timeout);
     serve_waiting();
     update_accepting();
 }
@@ -210,11 +265,11 @@ void fork_per_connection::back_off()
 
 void fork_per_connection::update_accepting()
 {
-    bool at_limit = children_.size() >= sup_.cfg.limits.max_connections;
+    bool at_limit = held() >= sup_.cfg.limits.max_connections;
     if (at_limit && sup_.serving) {
         // Children that have exited hold no connection: pause only for real ones.
         sup_.reap();
-        at_limit = children_.size() >= sup_.cfg.limits.max_connections;
+        at_limit = held() >= sup_.cfg.limits.max_connections;
     }
     const bool want = sup_.serving && !at_limit && clock::now() >= sup_.backoff_until;
     if (want == accepting_)
@@ -233,7 +288,7 @@ void fork_per_connection::update_accepting()
 
 child_group::clock::time_point fork_per_connection::next_deadline() const noexcept
 {
-    auto next = waiting_.next_deadline();
+    auto next = std::min(waiting_.next_deadline(), headers_.next_deadline());
     if (!accepting_ && sup_.serving && sup_.backoff_until > clock::now())
         next = std::min(next, sup_.backoff_until);
     return next;
@@ -241,6 +296,15 @@ child_group::clock::time_point fork_per_connection::next_deadline() const noexce
 
 void fork_per_connection::on_timers(clock::time_point now)
 {
+    if (headers_.size() > 0) {
+        const auto late = headers_.expire(now);
+        for (const auto& r : late)
+            proxy_refused_.failed(r);
+        if (!late.empty()) {
+            sup_.changed();
+            update_accepting();
+        }
+    }
     serve_waiting();
     if (!accepting_ && sup_.serving && now >= sup_.backoff_until)
         update_accepting();
@@ -248,8 +312,11 @@ void fork_per_connection::on_timers(clock::time_point now)
 
 void fork_per_connection::append_status(std::string& line) const
 {
-    if (children_.size() >= sup_.cfg.limits.max_connections)
+    if (held() >= sup_.cfg.limits.max_connections)
         line += ", at max-connections";
+    if (sup_.cfg.proxy.enabled())
+        line += ", " + std::to_string(headers_.size()) + " awaiting a PROXY header, " +
+                std::to_string(proxy_refused_.total()) + " refused by PROXY";
 }
 
 } // namespace echod

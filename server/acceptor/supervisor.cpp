@@ -2,6 +2,7 @@
 
 #include "acceptor/fork_per_connection.hpp"
 #include "prefork/prefork_group.hpp"
+#include "proxy/proxy_listeners.hpp"
 
 #include "echo/error.hpp"
 #include "echo/log.hpp"
@@ -59,6 +60,7 @@ supervisor::supervisor(config cfg, std::vector<listener> listeners, const comman
     if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, signals_.fd(), &ev) != 0)
         echo::throw_errno("epoll_ctl signalfd");
     set_connection_options(listeners_, cfg_.session.idle_timeout);
+    mark_proxy_listeners(listeners_, cfg_.proxy);
     if (cfg_.prefork > 0)
         tcp_ = std::make_unique<prefork_group>(sup_);
     else
@@ -167,6 +169,9 @@ void supervisor::reload()
             log(log_level::warning, "udp-* rate limits change only on restart");
         if (next.prefork != cfg_.prefork || next.connections_per_child != cfg_.connections_per_child)
             log(log_level::warning, "prefork settings change only on restart");
+        if (next.proxy.listeners != cfg_.proxy.listeners)
+            log(log_level::warning, "proxy-protocol listeners change only on restart; proxy-from and "
+                                    "proxy-timeout change now");
         // The one step that can fail comes before anything changes, so that
         // "keeping the running configuration" stays true when it throws.
         if (next.session.idle_timeout != cfg_.session.idle_timeout) {
@@ -185,6 +190,8 @@ void supervisor::reload()
         cfg_.limits = next.limits;
         cfg_.session = next.session;
         cfg_.connection_log_rate = next.connection_log_rate;
+        cfg_.proxy.trusted = next.proxy.trusted;
+        cfg_.proxy.header_timeout = next.proxy.header_timeout;
         connection_log_.set_rate(cfg_.connection_log_rate);
         log(log_level::notice, "configuration reloaded: log-level ", echo::to_string(cfg_.log_level),
             ", max-connections ", cfg_.limits.max_connections, ", max-per-source ", cfg_.limits.max_per_source,

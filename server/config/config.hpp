@@ -1,6 +1,8 @@
 // echod's configuration: what the command line and /etc/echod.conf set.
 #pragma once
 
+#include "config/cidr.hpp"
+
 #include "echo/log.hpp"
 
 #include <chrono>
@@ -38,6 +40,19 @@ struct limits {
     friend bool operator==(const limits&, const limits&) = default;
 };
 
+// The PROXY protocol (proxy/): off unless --proxy-protocol names listeners,
+// so an upgrade changes nothing. Who may send a header is --proxy-from.
+struct proxy_settings {
+    // --proxy-protocol values: "all" (every TCP listener) or listen addresses
+    // ("127.0.0.1:7007", "[::]:7"), matched against the listeners' bound
+    // addresses at start (sockets from systemd too). Empty: off.
+    std::vector<std::string> listeners;
+    std::vector<cidr> trusted;               // --proxy-from: balancers allowed to send a header
+    std::chrono::seconds header_timeout{5};  // --proxy-timeout: the whole header within this
+    [[nodiscard]] bool enabled() const noexcept { return !listeners.empty(); }
+    friend bool operator==(const proxy_settings&, const proxy_settings&) = default;
+};
+
 struct config {
     std::vector<std::string> listen{"[::]:7"};
     bool listen_given = false; // --listen was on the command line
@@ -54,6 +69,7 @@ struct config {
     session_settings session;
     unsigned prefork = 0;               // children kept waiting in accept(); 0 = fork per connection
     unsigned connections_per_child = 1; // with prefork: connections a child serves before it exits
+    proxy_settings proxy;
     std::string config_path = "/etc/echod.conf";
 };
 

@@ -74,7 +74,17 @@ po::options_description describe_options()
         ("prefork", po::value<std::string>()->value_name("N"),
          "keep N children waiting in accept(), 0 = fork per connection (default 0)")
         ("connections-per-child", po::value<std::string>()->value_name("M"),
-         "with --prefork: connections a child serves before it exits (default 1)");
+         "with --prefork: connections a child serves before it exits (default 1)")
+        ("proxy-protocol", po::value<std::vector<std::string>>()->value_name("ADDR")->implicit_value(
+             std::vector<std::string>{"all"}, "all"),
+         "expect a PROXY protocol header (v1 or v2) from load balancers on the TCP listener bound to ADDR, "
+         "or on all TCP listeners without ADDR (or with 'all'); repeatable; needs --proxy-from (default none, PROXY off)")
+        ("proxy-from", po::value<std::vector<std::string>>()->value_name("CIDR"),
+         "a balancer allowed to send a PROXY header: ADDRESS/BITS or an address, IPv4 or IPv6; repeatable; "
+         "other peers on a PROXY listener are refused (default none)")
+        ("proxy-timeout", po::value<std::string>()->value_name("SECONDS"),
+         ("close a PROXY listener's connection whose header is not whole within SECONDS (default " +
+          std::to_string(defaults.proxy.header_timeout.count()) + ")").c_str());
     return d;
 }
 
@@ -84,6 +94,12 @@ const po::options_description& option_table()
 {
     static const po::options_description table = describe_options();
     return table;
+}
+
+// Keys that may be given more than once, in the file as on the command line.
+bool repeatable(const std::string& key)
+{
+    return key == "listen" || key == "listen-udp" || key == "proxy-protocol" || key == "proxy-from";
 }
 
 // Keys that only make sense on the command line.
@@ -154,6 +170,20 @@ void apply_value(config& cfg, const std::string& key, const std::string& value)
         cfg.prefork = static_cast<unsigned>(parse_number(value, 0, 100'000));
     } else if (key == "connections-per-child") {
         cfg.connections_per_child = static_cast<unsigned>(parse_number(value, 1, 1'000'000'000));
+    } else if (key == "proxy-protocol") {
+        if (value != "all") {
+            const auto bracket = value.rfind(']');
+            const bool port_named = bracket == std::string::npos ? value.find(':') != std::string::npos
+                                                                 : value.find(':', bracket) != std::string::npos;
+            if (!port_named)
+                throw std::invalid_argument("expected 'all' or a listen address HOST:PORT, [IPV6]:PORT or :PORT");
+            (void)echo::parse_endpoint(value, echo::protocol::default_port);
+        }
+        cfg.proxy.listeners.push_back(value);
+    } else if (key == "proxy-from") {
+        cfg.proxy.trusted.push_back(parse_cidr(value));
+    } else if (key == "proxy-timeout") {
+        cfg.proxy.header_timeout = std::chrono::seconds(parse_number(value, 1, 3600));
     } else {
         throw std::invalid_argument("unknown option");
     }
@@ -239,7 +269,7 @@ std::vector<file_entry> read_config_file(const std::string& path, bool must_exis
             throw echo::fatal_error(echo::exit_status::config, where() + "missing key before '='");
         if (command_line_only(key) || !known.find_nothrow(key, false))
             throw echo::fatal_error(echo::exit_status::config, where() + "unknown key '" + printable(key) + "'");
-        if (key != "listen" && key != "listen-udp") {
+        if (!repeatable(key)) {
             const auto [it, fresh] = first_line.emplace(key, line);
             if (!fresh)
                 throw echo::fatal_error(echo::exit_status::config,
@@ -257,6 +287,21 @@ std::vector<file_entry> read_config_file(const std::string& path, bool must_exis
         throw echo::fatal_error(echo::exit_status::no_input,
                                 "cannot read configuration file " + path + ": " + std::strerror(errno));
     return entries;
+}
+
+// Options that are fine alone but not together. An error the command line
+// made is a usage error (64), one the file made a configuration error (78).
+void check_combinations(const config& cfg, bool from_command_line)
+{
+    const int status = from_command_line ? echo::exit_status::usage : echo::exit_status::config;
+    if (cfg.proxy.enabled() && cfg.proxy.trusted.empty())
+        throw echo::fatal_error(status, "--proxy-protocol needs --proxy-from CIDR (proxy-from in echod.conf) naming "
+                                        "the load balancers allowed to send a PROXY header: a header from anyone "
+                                        "else would let a client forge its address");
+    if (cfg.proxy.enabled() && cfg.prefork > 0)
+        throw echo::fatal_error(status, "--proxy-protocol does not work with --prefork: a prefork worker counts its "
+                                        "source when it accepts, before a header says who the client is, and a "
+                                        "slow header would hold a worker; use fork per connection (--prefork 0)");
 }
 
 } // namespace
@@ -335,6 +380,7 @@ config load_config(const command_line& cli)
     };
     cfg.listen_given = on_command_line("listen");
     cfg.listen_udp_given = on_command_line("listen-udp");
+    check_combinations(cfg, on_command_line("proxy-protocol") || on_command_line("prefork"));
     return cfg;
 }
 

@@ -4,6 +4,7 @@
 
 #include "limits/flat_table.hpp"
 #include "limits/peer_address.hpp"
+#include "limits/relay.hpp"
 #include "limits/source_key.hpp"
 
 #include <sys/socket.h>
@@ -14,8 +15,9 @@
 namespace echod {
 
 struct child_info {
-    source_key source;
-    peer_address peer; // for the log when the child dies abnormally
+    source_key source;  // of the client: the address a PROXY header carried, if any
+    peer_address peer;  // the client, for the log when the child dies abnormally
+    struct relay relay; // how it came: direct, or through a balancer
 };
 
 // Adding and removing a child allocates nothing once the tables have grown

@@ -17,6 +17,7 @@ struct listener {
     std::string name;   // "[::]:7" as bound, for logs and status
     bool ours = true;   // bound by echod, not passed by systemd
     bool datagram = false; // a UDP socket (--listen-udp, ListenDatagram=): served by udp/
+    bool proxy = false;    // --proxy-protocol: connections start with a PROXY header (proxy/)
 };
 
 // Sets what every accepted connection inherits from its listener, so that no

@@ -50,8 +50,9 @@ void refusal_log::refused(const child_info& who, unsigned limit, clock::time_poi
         return;
     }
     open_.push_back(tally{who.source, now, count});
-    echo::log(echo::log_level::warning, "refused connection from ", who.peer.to_string(), ": its source already has ",
-              limit, " connections (max-per-source)");
+    echo::log(echo::log_level::warning, "refused connection from ", who.peer.to_string(),
+              who.relay.kind == relay_kind::proxied ? " via " + who.relay.balancer.to_string() : std::string(),
+              ": its source already has ", limit, " connections (max-per-source)");
 }
 
 void refusal_log::log_and_close(const tally& t, unsigned limit, clock::time_point now)

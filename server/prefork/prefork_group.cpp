@@ -52,7 +52,7 @@ void prefork_group::look_at_pool()
 
 void prefork_group::refused(const peer_address& peer, std::uint64_t count)
 {
-    sup_.refusals.refused(child_info{source_of(peer.get()), peer}, sup_.cfg.limits.max_per_source, clock::now(),
+    sup_.refusals.refused(child_info{source_of(peer.get()), peer, {}}, sup_.cfg.limits.max_per_source, clock::now(),
                           count);
 }
 

@@ -89,7 +89,7 @@ void session_retime_handler(int, siginfo_t* info, void*) noexcept
 }
 
 ECHO_CHILD_PATH int serve_connection(int fd, const peer_address& peer, const session_settings& settings,
-                                     connection_log* log)
+                                     connection_log* log, const relay& via)
 {
     // TCP_NODELAY and the idle timeout (SO_RCVTIMEO/SO_SNDTIMEO: a read, or
     // a write the client does not drain, that waits that long fails with
@@ -111,6 +111,20 @@ ECHO_CHILD_PATH int serve_connection(int fd, const peer_address& peer, const ses
     echo::stack_line line(echo::log_level::info);
     line << "connection from ";
     line.commit(echo::format_address(peer.get(), peer.length(), line.room()));
+    switch (via.kind) {
+    case relay_kind::direct:
+        break;
+    case relay_kind::proxied:
+        line << " via ";
+        line.commit(echo::format_address(via.balancer.get(), via.balancer.length(), line.room()));
+        break;
+    case relay_kind::local:
+        line << " (PROXY LOCAL)";
+        break;
+    case relay_kind::unknown:
+        line << " (PROXY UNKNOWN)";
+        break;
+    }
     line << " ended: ";
     say_how_it_ended(line, outcome);
     line << "; " << outcome.received << " bytes received, " << outcome.sent << " sent back, "

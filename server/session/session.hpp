@@ -3,6 +3,7 @@
 
 #include "config/config.hpp"
 #include "limits/peer_address.hpp"
+#include "limits/relay.hpp"
 
 #include <signal.h>
 
@@ -32,7 +33,10 @@ void session_retime_handler(int, siginfo_t* info, void*) noexcept;
 // the stack and written with one write(2); below info the clock is read only
 // as the idle timeout needs it. Returns the child's exit status. Does not
 // close `fd`.
-// `log`: shared with the parent; null: no per-connection line.
-int serve_connection(int fd, const peer_address& peer, const session_settings& settings, connection_log* log);
+// `log`: shared with the parent; null: no per-connection line. `via`: the
+// load balancer that relayed the connection (PROXY protocol), named in the
+// line beside the client.
+int serve_connection(int fd, const peer_address& peer, const session_settings& settings, connection_log* log,
+                     const relay& via = {});
 
 } // namespace echod

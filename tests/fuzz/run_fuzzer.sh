@@ -23,6 +23,9 @@ fi
 case $target in
     quit_line_filter) sources="$top/common/src/protocol.cpp" ;;
     endpoint) sources="$top/common/src/address.cpp" ;;
+    proxy_header) sources="$top/common/src/proxy_parse.cpp $top/common/src/proxy_encode.cpp
+                           $top/common/src/proxy_header.cpp $top/common/src/crc32c.cpp
+                           $top/common/src/address.cpp" ;;
     *) echo "unknown fuzz target $target" >&2; exit 2 ;;
 esac
 binary=$work/${target}_fuzzer

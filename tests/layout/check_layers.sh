@@ -37,7 +37,7 @@ check_tree() {
     done < <(find "$dir" -name '*.cpp' -o -name '*.hpp' | sort)
 }
 
-check_tree "$top/server" "config limits logging session listen children monitor prefork udp acceptor"
+check_tree "$top/server" "config limits logging session listen proxy children monitor prefork udp acceptor"
 check_tree "$top/client" "ping udp" siblings
 if [ $status -eq 0 ]; then echo "no include runs up a layer"; fi
 exit $status
