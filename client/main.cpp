@@ -2,6 +2,7 @@
 #include "link_timeout.hpp"
 #include "options.hpp"
 #include "ping/run.hpp"
+#include "proxy_preamble.hpp"
 #include "split_io.hpp"
 #include "udp/run.hpp"
 
@@ -37,13 +38,17 @@ int main(int argc, char* argv[])
         if (closed_stdio & 2U)
             throw echo::fatal_error(status::io_error, "standard output is not open");
         echo::ignore_sigpipe();
-        const auto addresses = echo::resolve({opts.host, opts.port}, echo::resolve_for::connecting);
+        const auto addresses = echo_client::addresses_for_proxy(
+            opts.proxy, echo::resolve({opts.host, opts.port}, echo::resolve_for::connecting), opts.host);
         if (opts.ping.enabled)
-            return echo_client::ping::run(opts.ping, addresses, opts.connect_timeout);
+            return echo_client::ping::run(opts.ping, addresses, opts.connect_timeout, opts.proxy);
         if (opts.udp)
             return echo_client::udp::run(addresses, opts.raw, opts.ping.timeout);
         auto socket = echo::connect_to_any(addresses, opts.connect_timeout);
         echo::set_no_delay(socket.get());
+        // Before any data, and outside run_split_io: the server does not
+        // echo the header, so the digests and the ledger never count it.
+        echo_client::send_proxy_header(socket.get(), opts.proxy);
         echo_client::ask_link_to_answer(socket.get(), opts.link_timeout);
         const std::string server = echo::peer_address_of(socket.get());
         return echo_client::run_split_io(std::move(socket), server, opts);

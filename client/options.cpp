@@ -34,6 +34,12 @@ const po::options_description& option_table()
             ("link-timeout", po::value<std::string>()->value_name("SECONDS"),
              "end the connection (status 1) when the server, owing an answer, has sent nothing for SECONDS "
              "(TCP keepalive, TCP_INFO), 0 = the kernel's limits (default 20)")
+            ("proxy", po::value<std::string>()->value_name("v1|v2"),
+             "open each TCP connection with a PROXY protocol header of that version (HAProxy's; v2 carries a "
+             "CRC32C), naming the connection's own addresses; not with --udp")
+            ("proxy-source", po::value<std::string>()->value_name("ADDR:PORT"),
+             "with --proxy, name this source in the header instead (IPv4:PORT or [IPv6]:PORT); only HOST's "
+             "addresses of its family are tried")
             ("udp,u", "send each line (with --raw, each read of input) as one UDP datagram; "
              "wait up to --timeout for each echo (with --ping: probes over UDP)");
         return d;
@@ -106,6 +112,25 @@ std::chrono::seconds whole_seconds(const po::variables_map& vm, const std::strin
     return std::chrono::seconds(seconds);
 }
 
+// --proxy and --proxy-source, checked against each other and --udp.
+proxy_settings proxy_of(const po::variables_map& vm, bool udp)
+{
+    proxy_settings proxy;
+    if (vm.count("proxy-source") && !vm.count("proxy"))
+        throw echo::fatal_error(echo::exit_status::usage,
+                                "--proxy-source needs --proxy v1 or v2: it names the source in the PROXY header");
+    if (!vm.count("proxy"))
+        return proxy;
+    if (udp)
+        throw echo::fatal_error(echo::exit_status::usage,
+                                "--proxy does not go with --udp: a PROXY protocol header opens a TCP connection, "
+                                "and UDP has none");
+    proxy.version = parse_proxy_version(vm["proxy"].as<std::string>());
+    if (vm.count("proxy-source"))
+        proxy.source = parse_proxy_source(vm["proxy-source"].as<std::string>());
+    return proxy;
+}
+
 } // namespace
 
 std::string help_text()
@@ -167,6 +192,7 @@ options parse_command_line(int argc, const char* const argv[])
                     throw echo::fatal_error(echo::exit_status::usage, std::string("--") + tcp_only +
                                                                           " does not go with --udp (see echo-client --help)");
         result.ping = ping::read_settings(vm);
+        result.proxy = proxy_of(vm, result.udp);
     } catch (const po::error& e) {
         throw echo::fatal_error(echo::exit_status::usage, std::string(e.what()) + " (see echo-client --help)");
     }

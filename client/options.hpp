@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ping/settings.hpp"
+#include "proxy_preamble.hpp"
 
 #include <chrono>
 #include <string>
@@ -19,6 +20,7 @@ struct options {
     // dead link is reported as one (status 1), not as a silent server (124).
     std::chrono::seconds link_timeout{20};
     bool udp = false; // --udp: datagrams over UDP instead of a TCP stream (with --ping too)
+    proxy_settings proxy; // --proxy, --proxy-source: a PROXY header opens each TCP connection
     ping::settings ping; // --ping and its options
     bool help = false;
     bool version = false;

@@ -22,6 +22,8 @@
 #include <cstring>
 #include <deque>
 #include <list>
+#include <string_view>
+#include <system_error>
 
 namespace echo_client::ping {
 namespace {
@@ -35,16 +37,35 @@ struct attempt {
     std::uint64_t sequence = 0;
     std::uint64_t started_ns = 0;   // connect() began (or the probe was due)
     std::uint64_t connected_ns = 0; // 0 while connecting
+    std::string preamble; // the PROXY header (--proxy), sent before the probe
+    std::size_t preamble_sent = 0;
     std::vector<char> probe;
     std::vector<char> echo;
     std::size_t sent = 0;
     std::size_t received = 0;
 };
 
+enum class send_outcome { done, would_block, failed };
+
+// Sends what is left of `data` from `sent` on, without blocking.
+send_outcome send_rest(int fd, std::string_view data, std::size_t& sent)
+{
+    while (sent < data.size()) {
+        const ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n > 0)
+            sent += static_cast<std::size_t>(n);
+        else if (errno == EAGAIN)
+            return send_outcome::would_block;
+        else if (errno != EINTR)
+            return send_outcome::failed;
+    }
+    return send_outcome::done;
+}
+
 class pinger {
 public:
-    pinger(const settings& s, echo::socket_address target, const std::string& server)
-        : settings_(s), target_(target), report_(s, server),
+    pinger(const settings& s, echo::socket_address target, const std::string& server, const proxy_settings& proxy)
+        : settings_(s), proxy_(proxy), target_(target), report_(s, server),
           interval_ns_(static_cast<std::uint64_t>(s.interval.count())),
           timeout_ns_(static_cast<std::uint64_t>(s.timeout.count())),
           signals_({SIGINT, SIGTERM, SIGHUP, SIGQUIT})
@@ -64,6 +85,7 @@ private:
     [[nodiscard]] bool flush();
 
     const settings& settings_;
+    const proxy_settings& proxy_;
     echo::socket_address target_;
     report report_;
     std::uint64_t interval_ns_;
@@ -126,18 +148,23 @@ bool pinger::advance(attempt& a, short revents)
         a.connected_ns = now;
         tally_.connect.add(now - a.started_ns);
         write_probe(a.probe, {a.sequence, now});
-    }
-    while (a.sent < a.probe.size()) {
-        const ssize_t n = ::send(a.fd.get(), a.probe.data() + a.sent, a.probe.size() - a.sent,
-                                 MSG_DONTWAIT | MSG_NOSIGNAL);
-        if (n > 0)
-            a.sent += static_cast<std::size_t>(n);
-        else if (errno == EAGAIN)
-            return false;
-        else if (errno != EINTR) {
-            lose(a, std::strerror(errno));
-            return true;
+        if (proxy_.enabled()) {
+            try {
+                a.preamble = proxy_header_for(a.fd.get(), proxy_);
+            } catch (const std::system_error& e) { // reset as soon as connected: getpeername fails
+                lose(a, std::strerror(e.code().value()));
+                return true;
+            }
         }
+    }
+    auto outcome = send_rest(a.fd.get(), a.preamble, a.preamble_sent); // the header first, all of it
+    if (outcome == send_outcome::done)
+        outcome = send_rest(a.fd.get(), {a.probe.data(), a.probe.size()}, a.sent);
+    if (outcome == send_outcome::would_block)
+        return false;
+    if (outcome == send_outcome::failed) {
+        lose(a, std::strerror(errno));
+        return true;
     }
     if (!(revents & (POLLIN | POLLHUP | POLLERR)))
         return false;
@@ -253,7 +280,8 @@ int pinger::run()
 
 } // namespace
 
-int run_new_connections(const settings& s, echo::unique_fd first, const std::string& server)
+int run_new_connections(const settings& s, echo::unique_fd first, const std::string& server,
+                        const proxy_settings& proxy)
 {
     echo::socket_address target;
     target.length = sizeof target.storage;
@@ -261,7 +289,7 @@ int run_new_connections(const settings& s, echo::unique_fd first, const std::str
         echo::throw_errno("getpeername");
     target.family = target.storage.ss_family;
     first.reset(); // it showed the server answers; every probe gets its own
-    pinger p(s, target, server);
+    pinger p(s, target, server, proxy);
     return p.run();
 }
 

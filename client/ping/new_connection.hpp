@@ -8,6 +8,8 @@
 
 #include "settings.hpp"
 
+#include "proxy_preamble.hpp"
+
 #include "echo/address.hpp"
 #include "echo/unique_fd.hpp"
 
@@ -17,8 +19,12 @@
 namespace echo_client::ping {
 
 // `first` is the connection that showed the server answers; probes then go
-// to the address it reached. Returns the exit status (report::exit_status,
-// 128 + N after SIGTERM or SIGHUP).
-[[nodiscard]] int run_new_connections(const settings& s, echo::unique_fd first, const std::string& server);
+// to the address it reached. With --proxy, each connection sends its PROXY
+// header as soon as it is connected, just before its probe: the probe's
+// round trip is timed from the connect's completion, as without --proxy,
+// and so includes sending the header (a few dozen bytes, one send). Returns
+// the exit status (report::exit_status, 128 + N after SIGTERM or SIGHUP).
+[[nodiscard]] int run_new_connections(const settings& s, echo::unique_fd first, const std::string& server,
+                                      const proxy_settings& proxy);
 
 } // namespace echo_client::ping

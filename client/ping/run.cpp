@@ -42,13 +42,16 @@ void print_banner(const settings& s, const std::string& server)
 } // namespace
 
 int run(const settings& s, const std::vector<echo::socket_address>& addresses,
-        std::chrono::milliseconds connect_timeout)
+        std::chrono::milliseconds connect_timeout, const proxy_settings& proxy)
 {
     if (s.new_connection) {
         auto first = echo::connect_to_any(addresses, connect_timeout);
+        // It carries no probe, but a header all the same: a PROXY listener
+        // would count a connection closed without one as a bad header.
+        send_proxy_header(first.get(), proxy);
         const std::string server = echo::peer_address_of(first.get());
         print_banner(s, server);
-        return run_new_connections(s, std::move(first), server);
+        return run_new_connections(s, std::move(first), server, proxy);
     }
     echo::unique_fd socket;
     if (s.udp) {
@@ -56,6 +59,7 @@ int run(const settings& s, const std::vector<echo::socket_address>& addresses,
     } else {
         socket = echo::connect_to_any(addresses, connect_timeout);
         echo::set_no_delay(socket.get());
+        send_proxy_header(socket.get(), proxy); // before the first probe; the reader never sees it
     }
     const std::string server = echo::peer_address_of(socket.get());
     print_banner(s, server);
