@@ -109,8 +109,8 @@ TEST(ChildTable, CountsEachSourcesLiveChildrenHoweverManySourcesThereAre)
     const echod::peer_address peer(reinterpret_cast<const sockaddr*>(&none), sizeof none);
     // More sources than the table starts with: it grows, no count is lost.
     for (int i = 0; i < 3000; ++i) {
-        children.add(1000 + 2 * i, {nth(i), peer});
-        children.add(1001 + 2 * i, {nth(i), peer});
+        children.add(1000 + 2 * i, {nth(i), peer, {}});
+        children.add(1001 + 2 * i, {nth(i), peer, {}});
     }
     EXPECT_EQ(children.size(), 6000U);
     for (int i = 0; i < 3000; ++i)
@@ -128,7 +128,7 @@ TEST(ChildTable, CountsEachSourcesLiveChildrenHoweverManySourcesThereAre)
     EXPECT_EQ(children.connections_from(nth(7)), 0U);
 
     // The slots of sources with nothing open serve new ones.
-    children.add(42, {v4("192.0.2.9"), peer});
+    children.add(42, {v4("192.0.2.9"), peer, {}});
     EXPECT_EQ(children.connections_from(v4("192.0.2.9")), 1U);
 }
 
