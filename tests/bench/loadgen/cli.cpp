@@ -112,7 +112,7 @@ const char* usage_text()
            "  --sources N         spread IPv4 clients over 127.0.0.2..127.0.0.(N+1) (default 16)\n"
            "  --timeout SECONDS   fail when nothing moves that long (default 10)\n"
            "  --server-pid PID    hold: the server's main process (its tree's PSS is summed)\n"
-           "  --parallel N        hold: connects in flight at once (default 128)\n"
+           "  --parallel N        hold: connects in flight at once, all workers together (default 128)\n"
            "  --settle SECONDS    hold: wait before reading memory (default 1)\n"
            "  --workers N         hold: processes holding the connections, each from its own --sources\n"
            "                      addresses (default: one per 10,000 connections)\n"

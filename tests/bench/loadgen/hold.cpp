@@ -274,6 +274,10 @@ int run_hold(const options& given)
     options o = given;
     if (o.workers == 0)
         o.workers = (o.connections + connections_per_worker - 1) / connections_per_worker;
+    // --parallel is what the whole run has in flight, shared by the workers:
+    // ten workers with 256 each put 2,560 SYNs at a forking server at once,
+    // past its listen backlog, and the resets measured the load generator.
+    o.parallel = std::max(1u, o.parallel / o.workers);
     const auto target = target_address(o.host, o.port);
     const unsigned sources_each = std::max(1u, std::min(o.sources, source_addresses_available / o.workers));
     failures failed;
