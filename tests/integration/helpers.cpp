@@ -114,17 +114,6 @@ bool one_line(const std::string& text)
     return !text.empty() && text.back() == '\n' && text.find('\n') == text.size() - 1;
 }
 
-bool ipv6_loopback_available()
-{
-    echo::unique_fd fd(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!fd)
-        return false;
-    sockaddr_in6 a{};
-    a.sin6_family = AF_INET6;
-    a.sin6_addr = in6addr_loopback;
-    return ::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-}
-
 test::process spawn_client(const test::temp_dir& dir, const std::string& host, unsigned port)
 {
     test::spawn_options o;

@@ -66,8 +66,7 @@ void fail_syscall_in_child(int nr, int error, int option = -1);
 // True when the text is exactly one line ending in '\n'.
 [[nodiscard]] bool one_line(const std::string& text);
 
-// True when a socket can bind ::1 (IPv6 loopback configured).
-[[nodiscard]] bool ipv6_loopback_available();
+using test::ipv6_loopback_available; // tests/support/net.hpp
 
 // echo-client HOST PORT with its stdin a pipe we keep open.
 [[nodiscard]] test::process spawn_client(const test::temp_dir& dir, const std::string& host, unsigned port);

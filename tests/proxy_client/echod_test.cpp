@@ -5,6 +5,7 @@
 // header would be refused, so each probe echoed under --new-connection is a
 // header echod accepted.
 #include "echod_instance.hpp"
+#include "net.hpp"
 
 #include "echo/unique_fd.hpp"
 
@@ -17,16 +18,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-bool ipv6_loopback_available()
-{
-    const echo::unique_fd fd(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!fd)
-        return false;
-    sockaddr_in6 a{};
-    a.sin6_family = AF_INET6;
-    a.sin6_addr = in6addr_loopback;
-    return ::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-}
+using test::ipv6_loopback_available;
 
 // echod whose one listener expects a header from the loopback addresses.
 test::echod_instance proxy_echod(const std::string& listen)

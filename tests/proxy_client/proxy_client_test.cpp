@@ -27,16 +27,7 @@ namespace {
 using namespace std::chrono_literals;
 using proxytest::header_capture;
 
-bool ipv6_loopback_available()
-{
-    const echo::unique_fd fd(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!fd)
-        return false;
-    sockaddr_in6 a{};
-    a.sin6_family = AF_INET6;
-    a.sin6_addr = in6addr_loopback;
-    return ::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-}
+using test::ipv6_loopback_available;
 
 const char* loopback(int family) { return family == AF_INET6 ? "::1" : "127.0.0.1"; }
 

@@ -144,4 +144,15 @@ std::string random_bytes(std::size_t n, unsigned seed)
     return out;
 }
 
+bool ipv6_loopback_available()
+{
+    echo::unique_fd fd(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd)
+        return false;
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_addr = in6addr_loopback;
+    return ::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+}
+
 } // namespace test

@@ -34,4 +34,7 @@ void set_linger_reset(int fd);
 // Random bytes (deterministic for a seed).
 [[nodiscard]] std::string random_bytes(std::size_t n, unsigned seed = 1);
 
+// True when a socket can bind ::1 (IPv6 loopback configured).
+[[nodiscard]] bool ipv6_loopback_available();
+
 } // namespace test
